@@ -1,0 +1,3 @@
+"""Example MCP weather server backed by a small built-in data table."""
+
+__version__ = "0.3.0"

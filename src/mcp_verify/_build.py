@@ -1,0 +1,171 @@
+"""Stage 1, build: the sdist from a copy of the project, then the wheel from the unpacked sdist.
+
+Building the wheel from the sdist is what pip does with a release from PyPI, so a file the sdist
+leaves out is missing from the wheel here too. The project is copied first because backends
+write into the source tree (setuptools' ``*.egg-info``) and the user's tree is never written to.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tarfile
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, cast
+
+import anyio.to_thread
+import build
+import build.env
+
+from ._compat import tomllib
+from ._exceptions import BuildError
+from ._subprocess import run_sync
+from ._types import BuildArtifacts
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
+    from ._venv import Installer
+
+_ALWAYS_SKIPPED = {
+    "__pycache__",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".ipynb_checkpoints",
+    "node_modules",
+    ".eggs",
+}
+_VCS_DIRS = {".git", ".hg", ".svn", ".bzr"}
+_TOP_LEVEL_SKIPPED = {"dist", "build"}
+# Backends that compute the version from VCS history need the VCS directory in the copy.
+_VCS_VERSIONING = re.compile(r"setuptools[-_]scm|hatch[-_]vcs|versioningit|dunamai|pdm[-_]backend|vcs[-_]versioning")
+_OUTPUT_TAIL_LINES = 15
+_TOML_POSITION = re.compile(r"line (?P<line>\d+), column (?P<column>\d+)")
+
+
+def read_pyproject(project: Path) -> dict[str, object]:
+    """Parse pyproject.toml, naming the line and column of a syntax error."""
+    path = project / "pyproject.toml"
+    try:
+        with path.open("rb") as file:
+            return cast("dict[str, object]", tomllib.load(file))
+    except tomllib.TOMLDecodeError as error:
+        where = _TOML_POSITION.search(str(error))
+        raise BuildError(
+            "MV101",
+            f"pyproject.toml is not valid TOML: {error}",
+            "fix the syntax at that line and column of pyproject.toml",
+            file="pyproject.toml",
+            line=int(where["line"]) if where else None,
+        ) from None
+    except OSError as error:
+        raise BuildError("MV101", f"pyproject.toml cannot be read: {error.strerror}") from None
+
+
+def _ignore(root: Path, keep_vcs: bool) -> Callable[[str, list[str]], Iterable[str]]:
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        here = Path(directory)
+        skipped = {name for name in names if name in _ALWAYS_SKIPPED or name.endswith(".egg-info")}
+        if not keep_vcs:
+            skipped |= _VCS_DIRS.intersection(names)
+        if here == root:
+            skipped |= _TOP_LEVEL_SKIPPED.intersection(names)
+        # a virtual environment under any name
+        skipped |= {name for name in names if (here / name / "pyvenv.cfg").is_file()}
+        return skipped
+
+    return ignore
+
+
+def copy_project(project: Path, destination: Path, pyproject: dict[str, object]) -> Path:
+    """Copy what a build may read, leaving out VCS data, virtualenvs, caches and old outputs."""
+    build_system = pyproject.get("build-system")
+    requires = build_system.get("requires", []) if isinstance(build_system, dict) else []
+    keep_vcs = any(_VCS_VERSIONING.search(str(requirement)) for requirement in requires)
+    shutil.copytree(project, destination, symlinks=True, ignore=_ignore(project, keep_vcs))
+    return destination
+
+
+def _tail(text: str, lines: int = _OUTPUT_TAIL_LINES) -> str:
+    kept = [line for line in text.strip().splitlines() if line.strip()]
+    return "\n".join(kept[-lines:])
+
+
+def _failure(error: Exception, what: str) -> BuildError:
+    """Turn pypa/build's exceptions into a finding that quotes the backend's own output."""
+    cause = getattr(error, "exception", error)
+    output = getattr(cause, "output", None) or getattr(cause, "stderr", None) or ""
+    if isinstance(output, bytes):
+        output = output.decode("utf-8", errors="replace")
+    detail = _tail(output) if output else str(cause)
+    if isinstance(error, build.BuildBackendException):
+        return BuildError(
+            "MV102",
+            f"the build backend failed while building the {what}:\n{detail}",
+            "run `python -m build` in the project to see the full output",
+        )
+    if isinstance(error, build.BuildSystemTableValidationError):
+        return BuildError(
+            "MV103", str(error), "see https://packaging.python.org/en/latest/specifications/pyproject-toml/"
+        )
+    return BuildError(
+        "MV104",
+        f"could not prepare the isolated build environment for the {what}: {error}\n{detail}".strip(),
+        "check [build-system].requires in pyproject.toml",
+    )
+
+
+def _runner(scratch: Path) -> build.RunnerType:
+    """Run backend hooks with a TMPDIR of ours: backends leave temporary files behind when they fail."""
+    scratch.mkdir(exist_ok=True)
+    temporary = {name: str(scratch) for name in ("TMPDIR", "TEMP", "TMP")}
+
+    def runner(cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None) -> None:
+        run_sync(cmd, cwd, {**(extra_environ or {}), **temporary})
+
+    return runner
+
+
+def _build(
+    source: Path, distribution: Literal["sdist", "wheel"], outdir: Path, env: build.env.DefaultIsolatedEnv
+) -> Path:
+    builder = build.ProjectBuilder.from_isolated_env(env, source, runner=_runner(outdir.parent / "tmp"))
+    # the wheel reuses the sdist's environment: only what the backend asks for on top is added
+    env.install(builder.build_system_requires)
+    env.install(builder.get_requires_for_build(distribution))
+    return Path(builder.build(distribution, outdir))
+
+
+def _build_both(source: Path, workdir: Path, installer: Installer) -> BuildArtifacts:
+    """Build the sdist, unpack it, build the wheel from it (runs in a worker thread)."""
+    dist = workdir / "dist"
+    with build.env.DefaultIsolatedEnv(installer=installer) as env:
+        try:
+            sdist = _build(source, "sdist", dist, env)
+        except Exception as error:
+            raise _failure(error, "sdist") from None
+        unpacked = workdir / "sdist"
+        with tarfile.open(sdist) as archive:
+            if hasattr(tarfile, "data_filter"):
+                archive.extractall(unpacked, filter="data")
+            else:  # pragma: no cover - Pythons before the extraction filters (3.10.11, 3.11.3)
+                archive.extractall(unpacked)
+        roots = [path for path in unpacked.iterdir() if path.is_dir()]
+        if len(roots) != 1:
+            raise BuildError("MV105", f"the sdist {sdist.name} does not contain exactly one top-level directory")
+        try:
+            wheel = _build(roots[0], "wheel", dist, env)
+        except Exception as error:
+            raise _failure(error, "wheel (from the sdist)") from None
+    return BuildArtifacts(sdist=str(sdist), wheel=str(wheel))
+
+
+async def build_project(project: Path, workdir: Path, installer: Installer) -> BuildArtifacts:
+    """Copy the project into ``workdir`` and build both distributions there."""
+    pyproject = read_pyproject(project)
+    source = await anyio.to_thread.run_sync(copy_project, project, workdir / "source", pyproject)
+    return await anyio.to_thread.run_sync(partial(_build_both, source, workdir, installer), abandon_on_cancel=True)

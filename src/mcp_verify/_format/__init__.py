@@ -1,0 +1,28 @@
+"""Output formats: each module turns reports into text and does nothing else."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from . import github, json, junit, text
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .._types import Report
+
+
+class Formatter(Protocol):
+    """Render the reports of one run (one or several projects) as a document."""
+
+    def __call__(self, reports: Sequence[Report]) -> str: ...
+
+
+FORMATTERS: dict[str, Formatter] = {
+    "text": text.render,
+    "json": json.render,
+    "junit": junit.render,
+    "github": github.render,
+}
+
+__all__ = ["FORMATTERS", "Formatter"]

@@ -1,0 +1,134 @@
+"""The report a person reads at a glance: steps, artifacts, what the server offers, findings, verdict."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .._types import Status
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .._types import Report, Wheel
+
+MAX_FILES = 40
+_MARKS = {Status.PASS: "✓", Status.FAIL: "✗", Status.WARN: "!", Status.SKIP: "-"}
+_STDERR_LINES = 12
+
+
+def _wheel_files(wheel: Wheel) -> list[str]:
+    """Package files one per line, the .dist-info folded into one line, long lists cut with a count."""
+    dist_info = [name for name in wheel.files if ".dist-info/" in name]
+    lines = [name for name in wheel.files if ".dist-info/" not in name]
+    if len(lines) > MAX_FILES:
+        lines = [*lines[:MAX_FILES], f"… and {len(lines) - MAX_FILES} more files"]
+    if dist_info:
+        folder = dist_info[0].split("/", 1)[0]
+        lines.append(f"{folder}/{{{','.join(name.split('/', 1)[1] for name in dist_info)}}}")
+    return lines
+
+
+def _parameters(schema: dict[str, Any]) -> str:
+    properties = schema.get("properties") or {}
+    if not isinstance(properties, dict):
+        return ""
+    required = set(schema.get("required") or [])
+    parts = []
+    for name, prop in properties.items():
+        kind = prop.get("type", "any") if isinstance(prop, dict) else "any"
+        parts.append(f"{name}{'' if name in required else '?'}: {kind}")
+    return f"({', '.join(parts)})"
+
+
+def first_line(text: str | None) -> str:
+    return (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+
+
+def _table(rows: list[tuple[str, str]]) -> list[str]:
+    width = max((len(name) for name, _ in rows), default=0)
+    return [f"    {name.ljust(width)}  {detail}".rstrip() for name, detail in rows]
+
+
+def _listing(report: Report) -> list[str]:
+    listing = report.listing
+    if listing is None:
+        return []
+    sections = {
+        "tools": [
+            (tool["name"], f"{first_line(tool.get('description'))} {_parameters(tool.get('inputSchema', {}))}".strip())
+            for tool in listing.tools
+        ],
+        "resources": [
+            (res["uri"], first_line(res.get("description")) or res.get("name", "")) for res in listing.resources
+        ],
+        "resource templates": [
+            (res["uriTemplate"], first_line(res.get("description")) or res.get("name", ""))
+            for res in listing.resource_templates
+        ],
+        "prompts": [
+            (
+                prompt["name"],
+                f"({', '.join(arg['name'] for arg in prompt.get('arguments') or [])}) "
+                f"{first_line(prompt.get('description'))}".strip(),
+            )
+            for prompt in listing.prompts
+        ],
+    }
+    lines = []
+    for title, rows in sections.items():
+        if rows:
+            lines += ["", f"  {title}", *_table(rows)]
+    return lines
+
+
+def _findings(report: Report) -> list[str]:
+    lines = ["", "  findings"] if report.findings else []
+    for finding in report.findings:
+        message = finding.message.splitlines() or [""]
+        lines.append(f"    {finding.severity.value:<7} {finding.code} {finding.step}: {message[0]}")
+        lines += [f"{'':16}{line}" for line in message[1:]]
+        if finding.hint:
+            lines.append(f"{'':16}hint: {finding.hint}")
+    return lines
+
+
+def _verdict(report: Report) -> str:
+    seconds = f"({report.seconds:.1f}s)"
+    if report.ok:
+        server = report.server
+        who = f"{server.name} {server.version}" if server and server.name else report.project
+        return f"PASS  {who} is ready to publish {seconds}"
+    errors = len(report.errors)
+    warnings = len(report.findings) - errors
+    counted = f"{errors} error{'s' * (errors != 1)}"
+    if report.strict and warnings:
+        counted += f", {warnings} warning{'s' * (warnings != 1)} (--strict)"
+    return f"FAIL  {report.project}: {counted} {seconds}"
+
+
+def render_one(report: Report) -> str:
+    """One project's report."""
+    lines = [f"mcp-verify {report.version} · {report.project}", ""]
+    for step in report.steps:
+        seconds = f"{step.seconds:.1f}s" if step.status != Status.SKIP else ""
+        lines.append(f"  {_MARKS[step.status]} {step.name:<10} {seconds:>5}  {step.message}".rstrip())
+    if report.wheel is not None:
+        lines += ["", "  wheel", *(f"    {line}" for line in _wheel_files(report.wheel))]
+        for group, entries in report.wheel.entry_points.items():
+            lines += ["", f"  entry points [{group}]", *_table(list(entries.items()))]
+    lines += _listing(report)
+    lines += _findings(report)
+    if not report.ok and report.server is not None and report.server.stderr_tail.strip():
+        tail = report.server.stderr_tail.strip().splitlines()[-_STDERR_LINES:]
+        lines += ["", "  server stderr (last lines)", *(f"    {line}" for line in tail)]
+    lines += ["", _verdict(report)]
+    return "\n".join(lines) + "\n"
+
+
+def render(reports: Sequence[Report]) -> str:
+    """Every project's report, then a one-line summary when there are several."""
+    text = "\n".join(render_one(report) for report in reports)
+    if len(reports) > 1:
+        passed = sum(report.ok for report in reports)
+        text += f"\n{passed} of {len(reports)} projects verified\n"
+    return text

@@ -1,0 +1,152 @@
+"""Stage 3, install: a fresh virtual environment with the wheel and its dependencies, as a user gets it.
+
+uv is used when it is available (much faster); virtualenv + pip otherwise. Both resolve fresh
+from the configured index: the project's lock file and ``.python-version`` play no part, just as
+they play none in a user's ``pip install`` or ``uvx``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+from dataclasses import dataclass
+from functools import partial
+from importlib import metadata
+from pathlib import Path
+from typing import Literal
+
+import anyio.to_thread
+from packaging.utils import canonicalize_name
+
+from ._exceptions import CommandFailed, InstallError, UsageError
+from ._subprocess import run
+from ._types import Environment
+
+Installer = Literal["uv", "pip"]
+_BIN = "Scripts" if sys.platform == "win32" else "bin"
+_EXE = ".exe" if sys.platform == "win32" else ""
+_PIP_TO_UV = {"PIP_INDEX_URL": "UV_INDEX_URL", "PIP_EXTRA_INDEX_URL": "UV_EXTRA_INDEX_URL"}
+_ERROR_START = re.compile(r"^\s*(\u00d7|error:|ERROR:)", re.IGNORECASE)  # uv starts its errors with U+00D7
+
+
+def find_uv() -> str | None:
+    """uv from the ``uv`` extra's package, else from PATH."""
+    try:
+        import uv  # noqa: PLC0415 - optional extra
+
+        return str(uv.find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        return shutil.which(os.environ.get("UV") or "uv")
+
+
+def resolve_installer(choice: str) -> Installer:
+    """Turn ``--installer auto|uv|pip`` into the installer that will run."""
+    if choice == "pip":
+        return "pip"
+    if find_uv() is not None:
+        return "uv"
+    if choice == "uv":
+        raise UsageError("--installer uv: uv is not installed (pip install 'mcp-verify[uv]' or put uv on PATH)")
+    return "pip"
+
+
+@dataclass(frozen=True)
+class _Layout:
+    root: Path
+
+    @property
+    def scripts(self) -> Path:
+        return self.root / _BIN
+
+    @property
+    def python(self) -> Path:
+        return self.scripts / f"python{_EXE}"
+
+    def script(self, name: str) -> Path:
+        return self.scripts / f"{name}{_EXE}"
+
+    def site_packages(self) -> list[str]:
+        pattern = "Lib/site-packages" if sys.platform == "win32" else "lib/python*/site-packages"
+        return [str(path) for path in self.root.glob(pattern)]
+
+
+def _uv_environ() -> dict[str, str]:
+    """pip's index settings carried over to uv, so a configured mirror is honoured by both."""
+    env = dict(os.environ)
+    for pip_name, uv_name in _PIP_TO_UV.items():
+        if pip_name in env and uv_name not in env:
+            env[uv_name] = env[pip_name]
+    env.pop("VIRTUAL_ENV", None)
+    return env
+
+
+def _installer_errors(output: str) -> str:
+    """The part of an installer's output that says what failed (uv's block, pip's ``ERROR:`` lines)."""
+    lines = output.strip().splitlines()
+    start = next((index for index, line in enumerate(lines) if _ERROR_START.match(line)), None)
+    chosen = lines[start:] if start is not None else lines[-10:]
+    return "\n".join(line.rstrip() for line in chosen if line.strip())[:4000]
+
+
+async def _create(layout: _Layout, python: str, installer: Installer, cwd: Path) -> None:
+    if installer == "uv":
+        uv = find_uv()
+        assert uv is not None
+        await run([uv, "venv", "--quiet", "--python", python, str(layout.root)], env=_uv_environ(), cwd=str(cwd))
+        return
+    import virtualenv  # noqa: PLC0415 - heavy, and needed only without uv
+
+    args = [str(layout.root), "--python", python, "--no-periodic-update", "--quiet"]
+    await anyio.to_thread.run_sync(partial(virtualenv.cli_run, args, setup_logging=False))
+
+
+async def _install(layout: _Layout, wheel: Path, installer: Installer, cwd: Path) -> None:
+    if installer == "uv":
+        uv = find_uv()
+        assert uv is not None
+        command = [uv, "pip", "install", "--python", str(layout.python), str(wheel)]
+        await run(command, env=_uv_environ(), cwd=str(cwd))
+        return
+    command = [str(layout.python), "-m", "pip", "install", "--no-input", "--disable-pip-version-check", str(wheel)]
+    await run(command, cwd=str(cwd))
+
+
+def installed_packages(site_packages: list[str]) -> dict[str, str]:
+    """Canonical name to version of every distribution in the environment."""
+    return {
+        canonicalize_name(dist.metadata["Name"]): dist.version
+        for dist in metadata.distributions(path=site_packages)
+        if dist.metadata["Name"]
+    }
+
+
+async def create_environment(root: Path, wheel: Path, *, python: str, installer: Installer, cwd: Path) -> Environment:
+    """Create a virtual environment at ``root`` and install ``wheel`` into it with its dependencies."""
+    layout = _Layout(root)
+    try:
+        await _create(layout, python, installer, cwd)
+    except (CommandFailed, RuntimeError, OSError) as error:
+        detail = _installer_errors(error.output) if isinstance(error, CommandFailed) else str(error)
+        raise InstallError("MV121", f"could not create a virtual environment with {python}:\n{detail}") from None
+    try:
+        await _install(layout, wheel, installer, cwd)
+    except CommandFailed as error:
+        raise InstallError(
+            "MV122",
+            f"installing {wheel.name} failed ({installer}):\n{_installer_errors(error.output)}",
+            "check the versions in [project].dependencies: each must exist on the index and agree with the others",
+        ) from None
+    return Environment(
+        path=str(root),
+        python=str(layout.python),
+        scripts_dir=str(layout.scripts),
+        installer=installer,
+        packages=installed_packages(layout.site_packages()),
+    )
+
+
+def script_path(environment: Environment, script: str) -> Path:
+    """Where the installer put a console script."""
+    return _Layout(Path(environment.path)).script(script)

@@ -1,0 +1,140 @@
+"""Run the real ``mcp-verify`` command on real projects, once per set of arguments per test session.
+
+Every run gets its own TMPDIR (so a test can see that nothing was left behind) and a unique marker
+in the server's environment (so a test can see that no server process was left behind).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ROOT / "tests" / "packages"
+EXAMPLES = ROOT / "examples"
+MARK_VARIABLE = "MVT_PROCESS_MARK"
+
+
+def tree_digest(path: Path) -> str:
+    """A hash of every file's path, mode and bytes under ``path``: equal means byte-identical."""
+    digest = hashlib.sha256()
+    for file in sorted(path.rglob("*")):
+        digest.update(str(file.relative_to(path)).encode())
+        if file.is_file() and not file.is_symlink():
+            digest.update(oct(file.stat().st_mode).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def processes_with(marker: str) -> list[int]:
+    """Live processes whose environment carries ``marker`` (a server or anything it started)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker.encode() in (entry / "environ").read_bytes():
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                if state != "Z":
+                    found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@dataclass
+class Run:
+    """One finished ``mcp-verify`` invocation."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    report: Any
+    marker: str
+    tmpdir: Path
+    digest_before: str
+    digest_after: str
+
+    @property
+    def findings(self) -> list[dict[str, Any]]:
+        return self.report["findings"]
+
+    def finding(self, code: str) -> dict[str, Any]:
+        matching = [finding for finding in self.findings if finding["code"] == code]
+        assert matching, f"no {code} among {[f['code'] for f in self.findings]}: {self.stdout}{self.stderr}"
+        return matching[0]
+
+    def step(self, name: str) -> dict[str, Any]:
+        return next(step for step in self.report["steps"] if step["name"] == name)
+
+
+def mcp_verify(
+    *args: str, tmp: Path, env: dict[str, str] | None = None, **popen: Any
+) -> subprocess.CompletedProcess[str]:
+    """The command as a user runs it, in a fresh process."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    return subprocess.run(
+        [sys.executable, "-m", "mcp_verify", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(tmp), **(env or {})},
+        timeout=600,
+        check=False,
+        **popen,
+    )
+
+
+class Verifier:
+    """Runs ``mcp-verify PROJECT --format json`` and caches the result for the whole session."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.cache: dict[tuple[str, ...], Run] = {}
+
+    def __call__(self, project: Path, *args: str) -> Run:
+        key = (str(project), *args)
+        if key not in self.cache:
+            self.cache[key] = self._run(project, *args)
+        return self.cache[key]
+
+    def _run(self, project: Path, *args: str) -> Run:
+        marker = uuid.uuid4().hex
+        tmp = self.base / marker
+        report_file = self.base / f"{marker}.json"
+        before = tree_digest(project)
+        result = mcp_verify(
+            str(project.relative_to(ROOT)),
+            "--format",
+            "json",
+            "-o",
+            str(report_file),
+            "--env",
+            f"{MARK_VARIABLE}={marker}",
+            *args,
+            tmp=tmp,
+        )
+        report = json.loads(report_file.read_text()) if report_file.exists() else None
+        return Run(result.returncode, result.stdout, result.stderr, report, marker, tmp, before, tree_digest(project))
+
+
+@pytest.fixture(scope="session")
+def verify(tmp_path_factory: pytest.TempPathFactory) -> Verifier:
+    return Verifier(tmp_path_factory.mktemp("runs"))
+
+
+def assert_clean(run: Run) -> None:
+    """What every run owes: the project untouched, no temp dir and no server process left."""
+    assert run.digest_before == run.digest_after, "the project tree changed"
+    assert list(run.tmpdir.iterdir()) == [], f"left behind: {list(run.tmpdir.iterdir())}"
+    assert processes_with(run.marker) == []
+    assert "Traceback (most recent call last)" not in run.stderr

@@ -1,0 +1,1 @@
+"""mcp-verify fixture: console script names a missing function."""

@@ -1,0 +1,1 @@
+"""mcp-verify fixture: pyproject.toml is not valid TOML."""

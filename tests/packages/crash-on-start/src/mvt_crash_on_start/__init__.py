@@ -1,0 +1,1 @@
+"""mcp-verify fixture: exits with status 3 unless DATABASE_URL is set."""

@@ -1,0 +1,1 @@
+"""mcp-verify fixture: tool names come from an env var and argv."""

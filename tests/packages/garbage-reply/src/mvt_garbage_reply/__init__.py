@@ -1,0 +1,1 @@
+"""mcp-verify fixture: replies with JSON that is not JSON-RPC."""

@@ -1,0 +1,1 @@
+"""mcp-verify fixture: a small, correct MCP server."""

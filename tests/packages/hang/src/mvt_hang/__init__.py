@@ -1,0 +1,1 @@
+"""mcp-verify fixture: starts and never answers."""

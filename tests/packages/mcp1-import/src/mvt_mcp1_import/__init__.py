@@ -1,0 +1,1 @@
+"""mcp-verify fixture: mcp 1.x FastMCP import under an unbounded mcp>=1.6.0."""

@@ -1,0 +1,1 @@
+"""mcp-verify fixture: a server package with no console script."""

@@ -1,0 +1,1 @@
+"""mcp-verify fixture: replies with plain text instead of JSON."""

@@ -1,0 +1,1 @@
+"""mcp-verify fixture: answers, but leaves children and ignores SIGTERM and EOF."""

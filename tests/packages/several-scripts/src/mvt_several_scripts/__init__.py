@@ -1,0 +1,1 @@
+"""mcp-verify fixture: one package, two console scripts."""

@@ -1,0 +1,1 @@
+"""mcp-verify fixture: waits a few seconds before serving."""

@@ -1,0 +1,1 @@
+"""mcp-verify fixture: prints a banner to stdout before serving."""

@@ -1,0 +1,1 @@
+"""mcp-verify fixture: depends on a package that does not exist."""

@@ -1,0 +1,163 @@
+"""The command line: usage errors, script choice, server arguments, outputs and interrupts."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from .conftest import MARK_VARIABLE, PACKAGES, ROOT, assert_clean, mcp_verify, processes_with
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        (["does/not/exist"], "does/not/exist: no such file or directory"),
+        (["README.md"], "README.md: not a directory"),
+        (["tests"], "tests: no pyproject.toml"),
+        (["examples/weather-server", "--env", "NOEQUALS"], "'NOEQUALS' is not KEY=VALUE"),
+        (["examples/weather-server", "--format", "yaml"], "'yaml' is not one of"),
+        ([], "Missing argument"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(tmp_path, arguments, words):
+    result = mcp_verify(*arguments, tmp=tmp_path)
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.slow
+def test_several_scripts_need_script(tmp_path):
+    result = mcp_verify("tests/packages/several-scripts", tmp=tmp_path / "tmp")
+    assert result.returncode == 2
+    assert "mvt-alpha, mvt-beta" in result.stderr
+    assert "--script" in result.stderr
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("script", "server_name"), [("mvt-alpha", "alpha"), ("mvt-beta", "beta")])
+def test_script_chooses_the_console_script(verify, script, server_name):
+    run = verify(PACKAGES / "several-scripts", "--script", script)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.report["server"]["name"] == server_name
+    assert run.report["server"]["command"][0].endswith(f"/bin/{script}")
+
+
+@pytest.mark.slow
+def test_unknown_script_is_a_usage_error(tmp_path):
+    result = mcp_verify("tests/packages/several-scripts", "--script", "nope", tmp=tmp_path)
+    assert result.returncode == 2
+    assert "no such console script (it has: mvt-alpha, mvt-beta)" in result.stderr
+
+
+@pytest.mark.slow
+def test_env_and_arg_reach_the_server(verify):
+    run = verify(PACKAGES / "env-args-server", "--env", "MVT_TOOL_NAME=from_env", "--arg", "from_arg")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert sorted(tool["name"] for tool in run.report["tools"]) == ["from_arg", "from_env"]
+    assert run.report["server"]["command"][1:] == ["from_arg"]
+    assert_clean(run)
+
+
+@pytest.mark.slow
+def test_server_gets_a_minimal_environment(verify, monkeypatch):
+    monkeypatch.setenv("MVT_TOOL_NAME", "leaked_from_parent")
+    run = verify(PACKAGES / "env-args-server")
+    assert sorted(tool["name"] for tool in run.report["tools"]) == ["no_arg", "no_env"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("output_format", ["junit", "github", "text"])
+def test_every_format_writes_to_output_file(tmp_path, output_format):
+    out = tmp_path / f"report.{output_format}"
+    result = mcp_verify(
+        "tests/packages/crash-on-start", "--format", output_format, "-o", str(out), tmp=tmp_path / "tmp"
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    document = out.read_text()
+    if output_format == "junit":
+        suite = ET.fromstring(document).find("testsuite")
+        assert suite is not None
+        assert suite.get("name") == "tests/packages/crash-on-start"
+        failures = [case for case in suite.iter("testcase") if case.find("failure") is not None]
+        assert {case.get("name") for case in failures} >= {"launch", "MV201 launch"}
+        assert "DATABASE_URL is not set" in "".join(case.find("failure").text or "" for case in failures)
+    elif output_format == "github":
+        assert "::error title=MV201 launch::server exited with code 3" in document
+    else:
+        assert "FAIL  tests/packages/crash-on-start: 1 error" in document
+
+
+@pytest.mark.slow
+def test_several_projects_give_one_document_in_order(tmp_path):
+    result = mcp_verify("tests/packages/good-server", "tests/packages/crash-on-start", "--format", "json", tmp=tmp_path)
+    assert result.returncode == 1
+    document = json.loads(result.stdout)
+    assert document["ok"] is False
+    assert [p["project"] for p in document["projects"]] == [
+        "tests/packages/good-server",
+        "tests/packages/crash-on-start",
+    ]
+    assert [p["ok"] for p in document["projects"]] == [True, False]
+
+
+@pytest.mark.slow
+@pytest.mark.pip
+def test_pip_installer_path(verify):
+    run = verify(PACKAGES / "good-server", "--installer", "pip")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.report["environment"]["installer"] == "pip"
+    assert "pip" in run.report["environment"]["packages"]
+    assert [tool["name"] for tool in run.report["tools"]] == ["add", "echo"]
+    assert_clean(run)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupt_kills_the_server_and_removes_temp_dirs(tmp_path, sig, code):
+    marker = uuid.uuid4().hex
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mcp_verify",
+            "tests/packages/orphan",
+            "--timeout",
+            "120",
+            "--env",
+            f"{MARK_VARIABLE}={marker}",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(tmp)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while len(processes_with(marker)) < 3:  # the server and its two children are up
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        process.send_signal(sig)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == code
+    assert "Traceback" not in stderr
+    time.sleep(0.2)
+    assert processes_with(marker) == []
+    assert list(tmp.iterdir()) == []
