@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 import anyio
 
 from ._build import build_project
+from ._checks import check_artifacts, check_listing
 from ._compat import unwrapped
 from ._diagnose import explain_exit
 from ._exceptions import UsageError, VerifyError
@@ -95,6 +96,16 @@ class _Run:
             result.seconds = round(time.perf_counter() - started, 3)
             self.progress(self.report.project, result, True)
 
+    def check(self, findings: list[Finding], step: StepResult) -> None:
+        """Record deep-check findings: the step's own work succeeded, so it is marked, not failed.
+
+        Errors among them still fail the verification (``Report.ok``); later steps go on running,
+        because what they find (a crash from a lost data file) explains the finding.
+        """
+        self.report.findings.extend(findings)
+        if any(finding.severity != Severity.INFO for finding in findings):
+            step.status = Status.WARN
+
     def warn(self, code: str, step: str, message: str, hint: str | None = None) -> None:
         self.report.findings.append(Finding(code, Severity.WARNING, step, message, hint))
 
@@ -112,6 +123,7 @@ class _Run:
             report.script = script = choose_script(report.wheel, self.options.script)
             entry_point = report.wheel.console_scripts[script]
             step.message = f"{len(report.wheel.files)} files · console script {script} = {entry_point}"
+            self.check(check_artifacts(self.path, report), step)
         with self.step("install") as step:
             report.environment = environment = await create_environment(
                 venv_root, wheel, python=self.options.python, installer=installer, cwd=self.work
@@ -150,6 +162,7 @@ class _Run:
                         f"{len(listing.tools)} tools · {len(listing.resources) + len(listing.resource_templates)}"
                         f" resources · {len(listing.prompts)} prompts"
                     )
+                    self.check(check_listing(listing), step)
         finally:
             if self.server is not None:
                 report.server = self._server_info(self.server)
