@@ -20,8 +20,9 @@ from .conftest import MARK_VARIABLE, PACKAGES, ROOT, assert_clean, mcp_verify, p
     ("arguments", "words"),
     [
         (["does/not/exist"], "does/not/exist: no such file or directory"),
-        (["README.md"], "README.md: not a directory"),
-        (["tests"], "tests: no pyproject.toml"),
+        (["README.md"], "README.md: not a project directory, a wheel (.whl) or an sdist (.tar.gz)"),
+        (["tests"], "tests: no pyproject.toml in this directory and no built .whl or .tar.gz either"),
+        (["examples/weather-server", "x.whl"], "x.whl: no such file or directory"),
         (["examples/weather-server", "--env", "NOEQUALS"], "'NOEQUALS' is not KEY=VALUE"),
         (["examples/weather-server", "--format", "yaml"], "'yaml' is not one of"),
         ([], "Missing argument"),

@@ -1,34 +1,44 @@
-"""The pipeline: one project in, one report out. The CLI and nox sessions are thin layers over this."""
+"""The pipeline: one target in, one report per leg out. The CLI and nox sessions are thin layers over this.
+
+A target is built and inspected once; each leg (an interpreter and a dependency resolution) then
+gets its own environment, server and report, so ``--python 3.10 --python 3.13`` reads side by side.
+"""
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import sys
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import anyio
 
-from ._build import build_project
+from ._build import build_from_sdist, build_project
 from ._checks import check_artifacts, check_listing
 from ._compat import unwrapped
-from ._diagnose import explain_exit
-from ._exceptions import UsageError, VerifyError
+from ._diagnose import explain_exit, hint_for, last_words, slowest_imports
+from ._exceptions import CommandFailed, UsageError, VerifyError
+from ._index import download_release, index_url, redact_url
 from ._inspect import choose_script, inspect_sdist, inspect_wheel
 from ._probe import LaunchSpec, Server, ServerExited, launch
-from ._subprocess import kill_all
-from ._types import STEPS, Finding, Report, ServerInfo, Severity, Status, StepResult
-from ._venv import create_environment, resolve_installer, script_path
+from ._registry import check_server_json, read_sdist_description
+from ._snapshot import compare_snapshot, write_snapshot
+from ._subprocess import kill_all, run
+from ._targets import Target, resolve_targets
+from ._types import Finding, Report, ServerInfo, Severity, Status, StepResult
+from ._venv import create_environment, find_python, resolve_installer, script_path
 from ._version import __version__
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
 
+    from ._types import Environment, Listing
     from ._venv import Installer
 
 _STDERR_TAIL = 4000
@@ -37,16 +47,39 @@ _SHUTDOWN_WORDS = {"stdin-eof": "exited on stdin EOF", "sigterm": "needed SIGTER
 
 @dataclass(frozen=True)
 class VerifyOptions:
-    """Everything a user can ask of one verification."""
+    """Everything a user can ask of a verification."""
 
     timeout: float = 30.0
     script: str | None = None
     args: Sequence[str] = ()
     env: Mapping[str, str] = field(default_factory=dict)
     installer: str = "auto"
-    python: str = sys.executable
+    pythons: Sequence[str] = ()
+    """Interpreters for the throwaway environments (paths or versions); none means this one."""
+    resolutions: Sequence[str] = ("highest",)
     keep_env: bool = False
     strict: bool = False
+    dist_dir: Path | None = None
+    """Where to keep the built sdist and wheel (for the upload step)."""
+    startup_budget: float = 10.0
+    encoding: str | None = None
+    """Start the server a second time with this stdio encoding (``cp1252``: a Windows console)."""
+    server_json: Path | None = None
+    """The MCP Registry's server.json to check against the artifacts (default: the project's, if any)."""
+    snapshot: Path | None = None
+    """A committed JSON snapshot of the tools, prompts and resources to compare with."""
+    update_snapshot: bool = False
+    env_dir: Path | None = None
+    """Where to create the (kept) environment instead of a temporary directory."""
+    from_index: Sequence[str] = ()
+    """Releases (``NAME`` or ``NAME==VERSION``) to download from the index and verify."""
+    index_url: str | None = None
+
+
+@dataclass(frozen=True)
+class _Leg:
+    python: str
+    resolution: str
 
 
 class Progress(Protocol):
@@ -59,42 +92,34 @@ def _silent(project: str, step: StepResult, done: bool) -> None:
     """The default progress: nothing."""
 
 
-def check_project(project: Path) -> None:
-    """Reject what is not a project directory before any work starts (a usage error, exit 2)."""
-    if not project.exists():
-        raise UsageError(f"{project}: no such file or directory")
-    if not project.is_dir():
-        raise UsageError(f"{project}: not a directory (give the project directory that holds pyproject.toml)")
-    if not (project / "pyproject.toml").is_file():
-        raise UsageError(f"{project}: no pyproject.toml in this directory, so it is not a Python project")
-
-
 def _size(size: int) -> str:
     return f"{size / 1000:.1f} kB" if size < 1_000_000 else f"{size / 1_000_000:.1f} MB"
 
 
-class _Run:
-    """One project's verification in progress: its report, its temporary directory, its progress."""
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
-    def __init__(self, project: str, options: VerifyOptions, progress: Progress, work: Path) -> None:
-        self.path = Path(project)
-        self.options = options
+
+class _Run:
+    """One report in progress: its steps, its progress lines, its findings."""
+
+    def __init__(self, report: Report, label: str, progress: Progress) -> None:
+        self.report = report
+        self.label = label
         self.progress = progress
-        self.work = work
-        self.report = Report(project=project, version=__version__, strict=options.strict)
-        self.server: Server | None = None
 
     @contextmanager
     def step(self, name: str) -> Iterator[StepResult]:
+        """Time a step and tell the progress; the step passes unless something marked it otherwise."""
         result = self.report.step(name)
-        self.progress(self.report.project, result, False)
+        self.progress(self.label, result, False)
         started = time.perf_counter()
         try:
             yield result
             result.status = Status.PASS if result.status == Status.SKIP else result.status
         finally:
             result.seconds = round(time.perf_counter() - started, 3)
-            self.progress(self.report.project, result, True)
+            self.progress(self.label, result, True)
 
     def check(self, findings: list[Finding], step: StepResult) -> None:
         """Record deep-check findings: the step's own work succeeded, so it is marked, not failed.
@@ -106,112 +131,20 @@ class _Run:
         if any(finding.severity != Severity.INFO for finding in findings):
             step.status = Status.WARN
 
-    def warn(self, code: str, step: str, message: str, hint: str | None = None) -> None:
-        self.report.findings.append(Finding(code, Severity.WARNING, step, message, hint))
+    def add(self, code: str, severity: Severity, step: str, message: str, hint: str | None = None) -> None:
+        self.report.findings.append(Finding(code, severity, step, message, hint))
 
-    async def run(self, installer: Installer, venv_root: Path) -> None:
-        report = self.report
-        with self.step("build") as step:
-            artifacts = await build_project(self.path, self.work, installer)
-            sdist, wheel = Path(artifacts.sdist), Path(artifacts.wheel)
-            step.message = (
-                f"{sdist.name} ({_size(sdist.stat().st_size)}) → {wheel.name} ({_size(wheel.stat().st_size)})"
-            )
-        with self.step("inspect") as step:
-            report.sdist = inspect_sdist(sdist)
-            report.wheel = inspect_wheel(wheel)
-            report.script = script = choose_script(report.wheel, self.options.script)
-            entry_point = report.wheel.console_scripts[script]
-            step.message = f"{len(report.wheel.files)} files · console script {script} = {entry_point}"
-            self.check(check_artifacts(self.path, report), step)
-        with self.step("install") as step:
-            report.environment = environment = await create_environment(
-                venv_root, wheel, python=self.options.python, installer=installer, cwd=self.work
-            )
-            mcp = environment.packages.get("mcp")
-            step.message = f"fresh venv ({installer}), {len(environment.packages)} packages" + (
-                f" (mcp {mcp})" if mcp else ""
-            )
-        cwd = self.work / "cwd"
-        cwd.mkdir()
-        spec = LaunchSpec(
-            command=[str(script_path(environment, script)), *self.options.args],
-            env=dict(self.options.env),
-            cwd=str(cwd),
-            timeout=self.options.timeout,
-        )
-        try:
-            await self._probe(spec)
-        except ServerExited as exited:
-            raise explain_exit(exited, script, entry_point, environment.packages) from None
-
-    async def _probe(self, spec: LaunchSpec) -> None:
-        report = self.report
-        try:
-            async with launch(spec) as server:
-                self.server = server
-                with self.step("launch") as step:
-                    await server.wait_started()
-                    step.message = f"{Path(spec.command[0]).name} (pid {server.process.pid}), stdout clean"
-                with self.step("handshake") as step:
-                    handshake = await server.handshake()
-                    step.message = f"{handshake.name} {handshake.version} · protocol {handshake.protocol_version}"
-                with self.step("list") as step:
-                    report.listing = listing = await server.list_all()
-                    step.message = (
-                        f"{len(listing.tools)} tools · {len(listing.resources) + len(listing.resource_templates)}"
-                        f" resources · {len(listing.prompts)} prompts"
-                    )
-                    self.check(check_listing(listing), step)
-        finally:
-            if self.server is not None:
-                report.server = self._server_info(self.server)
-        self._record_shutdown(self.server)
-
-    def _server_info(self, server: Server) -> ServerInfo:
-        handshake = server.handshake_result
-        return ServerInfo(
-            command=server.spec.command,
-            pid=server.process.pid,
-            name=handshake.name if handshake else None,
-            version=handshake.version if handshake else None,
-            protocol_version=handshake.protocol_version if handshake else None,
-            capabilities=handshake.capabilities if handshake else {},
-            instructions=handshake.instructions if handshake else None,
-            stderr_tail=server.stderr[-_STDERR_TAIL:],
-            shutdown=server.shutdown.how if server.shutdown else None,
-        )
-
-    def _record_shutdown(self, server: Server | None) -> None:
-        if server is None or server.shutdown is None:
-            return
-        shutdown = server.shutdown
-        step = self.report.step("shutdown")
-        step.seconds = round(shutdown.seconds, 3)
-        step.message = f"{_SHUTDOWN_WORDS[shutdown.how]} after {shutdown.seconds:.1f} s"
-        step.status = Status.PASS if shutdown.how == "stdin-eof" and not shutdown.survivors else Status.WARN
-        if shutdown.how == "sigterm":
-            self.warn(
-                "MV501",
-                "shutdown",
-                "the server did not exit when its stdin closed; it needed SIGTERM",
-                "exit when stdin reaches EOF: that is how clients stop a stdio server",
-            )
-        elif shutdown.how == "sigkill":
-            self.warn(
-                "MV502",
-                "shutdown",
-                "the server ignored stdin EOF and SIGTERM; it had to be killed with SIGKILL",
-                "exit when stdin reaches EOF and do not ignore SIGTERM",
-            )
-        if shutdown.survivors:
-            self.warn(
-                "MV503",
-                "shutdown",
-                f"{shutdown.survivors} process(es) started by the server outlived it (killed by mcp-verify)",
-                "stop the processes the server starts when it exits",
-            )
-        self.progress(self.report.project, step, True)
+    def extra(self, name: str, findings: list[Finding], passed: str) -> None:
+        """A check beside the steps (registry, snapshot): its findings, and a line for the report."""
+        self.report.findings.extend(findings)
+        worst = next((f for s in (Severity.ERROR, Severity.WARNING) for f in findings if f.severity == s), None)
+        status = {None: Status.PASS, Severity.ERROR: Status.FAIL, Severity.WARNING: Status.WARN}[
+            worst.severity if worst else None
+        ]
+        message = worst.message.splitlines()[0] if worst else passed
+        if worst and len(findings) > 1:
+            message += f" (and {len(findings) - 1} more)"
+        self.report.extras[name] = {"status": status.value, "message": message}
 
     def fail(self, error: VerifyError) -> None:
         step = self.report.step(error.step)
@@ -219,63 +152,388 @@ class _Run:
         step.message = error.message.splitlines()[0]
         self.report.findings.append(error.finding())
 
-    def finish(self) -> Report:
+    def finish(self, started: float) -> Report:
         failed = next((step.name for step in self.report.steps if step.status == Status.FAIL), None)
         for step in self.report.steps:
             if step.status == Status.SKIP and not step.message:
                 step.message = f"skipped: {failed} failed" if failed else "skipped"
+        self.report.seconds = round(time.perf_counter() - started, 3)
         return self.report
 
 
-async def verify(project: str, options: VerifyOptions | None = None, progress: Progress = _silent) -> Report:
-    """Verify one project directory; raises ``UsageError`` for what is not a project."""
-    options = options or VerifyOptions()
-    check_project(Path(project))
-    installer = resolve_installer(options.installer)
+class _Verification:
+    """One target: built and inspected once, then installed and probed once per leg."""
+
+    def __init__(self, target: Target, options: VerifyOptions, progress: Progress, work: Path) -> None:
+        self.target = target
+        self.options = options
+        self.progress = progress
+        self.work = work
+        self.installer: Installer = resolve_installer(options.installer)
+        self.base = _Run(Report(target.label, __version__, strict=options.strict), target.label, progress)
+        self.wheel: Path | None = None
+        self.entry_point = ""
+
+    async def build_and_inspect(self) -> None:
+        target, report = self.target, self.base.report
+        with self.base.step("build") as step:
+            sdist, wheel, how = await self._artifacts(target)
+            shown = [f"{path.name} ({_size(path.stat().st_size)})" for path in (sdist, wheel) if path is not None]
+            step.message = f"{how} {' → '.join(shown)}"
+        with self.base.step("inspect") as step:
+            report.sdist = inspect_sdist(sdist) if sdist is not None else None
+            report.wheel = inspect_wheel(wheel)
+            report.script = script = choose_script(report.wheel, self.options.script)
+            self.entry_point = report.wheel.console_scripts[script]
+            self.wheel = wheel
+            step.message = f"{_plural(len(report.wheel.files), 'file')} · console script {script} = {self.entry_point}"
+            if target.project is not None:
+                self.base.check(check_artifacts(target.project, report), step)
+        self._registry(sdist)
+
+    def _registry(self, sdist: Path | None) -> None:
+        """The MCP Registry pre-flight, when there is a server.json: offline, on the built artifacts."""
+        project = self.target.project
+        server_json = self.options.server_json or (project / "server.json" if project is not None else None)
+        if server_json is None or not server_json.is_file():
+            return
+        findings = check_server_json(
+            server_json,
+            self.base.report,
+            self.options.env,
+            project=project,
+            sdist_description=read_sdist_description(sdist) if sdist is not None else None,
+        )
+        self.base.extra("registry", findings, f"{server_json.name} agrees with the built artifacts")
+
+    async def _artifacts(self, target: Target) -> tuple[Path | None, Path, str]:
+        """The sdist and wheel to verify, and how they were had: built, downloaded or given."""
+        how = "prebuilt, not rebuilt:"
+        sdist, wheel = target.sdist, target.wheel
+        if target.index_spec is not None:
+            index = index_url(self.options.index_url)
+            files = await download_release(target.index_spec, self.work / "download", index=index)
+            sdist = next((path for path in files if path.name.endswith(".tar.gz")), None)
+            wheel = next((path for path in files if path.name.endswith(".whl")), None)
+            how = f"downloaded from {redact_url(index)}:"
+        if target.project is not None:
+            artifacts = await build_project(target.project, self.work, self.installer)
+            sdist, wheel = Path(artifacts.sdist), Path(artifacts.wheel)
+            self._keep_dists(sdist, wheel)
+            how = "built"
+        elif wheel is None:
+            assert sdist is not None
+            wheel = Path((await build_from_sdist(sdist, self.work, self.installer)).wheel)
+            how += " (wheel built from the sdist)"
+        return sdist, wheel, how
+
+    def _keep_dists(self, *paths: Path) -> None:
+        if self.options.dist_dir is None:
+            return
+        self.options.dist_dir.mkdir(parents=True, exist_ok=True)
+        for path in paths:
+            shutil.copy2(path, self.options.dist_dir / path.name)
+
+    def _venv_root(self, index: int) -> Path:
+        """A temporary environment, or a kept one: where asked (``env_dir``) or in a temporary directory."""
+        if self.options.env_dir is not None:
+            root = self.options.env_dir
+            root = root if index == 0 else root.with_name(f"{root.name}-{index}")
+            if root.exists():
+                if not (root / "pyvenv.cfg").is_file():
+                    raise UsageError(f"{root} exists and is not a virtual environment: give another directory")
+                shutil.rmtree(root)
+            root.parent.mkdir(parents=True, exist_ok=True)
+            return root
+        if self.options.keep_env:
+            return Path(tempfile.mkdtemp(prefix="mcp-verify-env-"))
+        return self.work / f"venv-{index}"
+
+    def legs(self) -> list[_Leg]:
+        pythons = self.options.pythons or [sys.executable]
+        return [_Leg(python, resolution) for python in pythons for resolution in self.options.resolutions]
+
+    def fork(self, leg: _Leg, several: bool) -> _Run:
+        report = copy.deepcopy(self.base.report)
+        report.python = leg.python if self.options.pythons else None
+        report.resolution = leg.resolution if len(self.options.resolutions) > 1 or leg.resolution != "highest" else None
+        label = self.target.label
+        if several:
+            label += f" [{', '.join(part for part in (report.python, report.resolution) if part)}]"
+        return _Run(report, label, self.progress)
+
+    async def install_and_probe(self, run: _Run, leg: _Leg, index: int) -> None:
+        report, options = run.report, self.options
+        assert report.script is not None
+        assert self.wheel is not None
+        venv = self._venv_root(index)
+        with run.step("install") as step:
+            python = find_python(leg.python) if options.pythons else sys.executable
+            report.environment = environment = await create_environment(
+                venv,
+                self.wheel,
+                python=python,
+                installer=self.installer,
+                cwd=self.work,
+                resolution=leg.resolution,
+            )
+            mcp = environment.packages.get("mcp")
+            step.message = f"fresh venv ({self.installer}), {_plural(len(environment.packages), 'package')}" + (
+                f" (mcp {mcp})" if mcp else ""
+            )
+        if options.keep_env or options.env_dir is not None:
+            run.add(
+                "MV002",
+                Severity.INFO,
+                "install",
+                f"kept the environment at {venv}",
+                f"run the server by hand: {script_path(environment, report.script)}",
+            )
+        cwd = self.work / f"cwd-{index}"
+        cwd.mkdir()
+        spec = LaunchSpec(
+            command=[str(script_path(environment, report.script)), *options.args],
+            env=dict(options.env),
+            cwd=str(cwd),
+            timeout=options.timeout,
+        )
+        failure: VerifyError | None = None
+        try:
+            await _Probe(run, spec).run()
+            await self._startup(run, environment)
+            self._snapshot(run)
+        except ServerExited as exited:
+            failure = explain_exit(exited, report.script, self.entry_point, environment.packages)
+        except VerifyError as error:
+            failure = error
+        if options.encoding:
+            await _Probe(run, spec).encoding_leg(options.encoding, already_failed=failure is not None)
+        if failure is not None:
+            raise failure
+
+    def _snapshot(self, run: _Run) -> None:
+        """Compare what the server lists with the committed snapshot, or write the snapshot."""
+        path, listing = self.options.snapshot, run.report.listing
+        if path is None or listing is None:
+            return
+        if self.options.update_snapshot:
+            write_snapshot(path, listing)
+            run.extra("snapshot", [], f"wrote {path}")
+            return
+        run.extra("snapshot", compare_snapshot(path, listing, project=self.target.project), f"matches {path}")
+
+    async def _startup(self, run: _Run, environment: Environment) -> None:
+        """Over the start-up budget, name the slowest imports of the entry point's module."""
+        server = run.report.server
+        if server is None or server.startup_seconds is None or server.startup_seconds <= self.options.startup_budget:
+            return
+        module = self.entry_point.partition(":")[0].strip()
+        try:
+            output = await run_importtime(environment.python, module, self.work)
+        except CommandFailed:
+            output = ""
+        slowest = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest_imports(output, module))
+        run.add(
+            "MV210",
+            Severity.WARNING,
+            "launch",
+            f"the server took {server.startup_seconds:.1f} s to answer initialize, over the budget of "
+            f"{self.options.startup_budget:g} s" + (f"; slowest imports: {slowest}" if slowest else ""),
+            "desktop clients give up on slow servers: import heavy modules lazily, inside the tools that need them",
+        )
+
+
+async def run_importtime(python: str, module: str, cwd: Path) -> str:
+    """``python -X importtime -c 'import module'``: where a slow start goes."""
+    return await run([python, "-X", "importtime", "-c", f"import {module}"], cwd=str(cwd))
+
+
+class _Probe:
+    """Launch, handshake, list and shutdown of one server process, recorded into a run."""
+
+    def __init__(self, run: _Run, spec: LaunchSpec) -> None:
+        self.record = run
+        self.spec = spec
+
+    async def run(self) -> None:
+        run, report = self.record, self.record.report
+        server: Server | None = None
+        try:
+            async with launch(self.spec) as server:
+                with run.step("launch") as step:
+                    await server.wait_started()
+                    step.message = f"{Path(self.spec.command[0]).name} (pid {server.process.pid}), stdout clean"
+                with run.step("handshake") as step:
+                    handshake = await server.handshake()
+                    step.message = f"{handshake.name} {handshake.version} · protocol {handshake.protocol_version}"
+                with run.step("list") as step:
+                    report.listing = listing = await server.list_all()
+                    step.message = (
+                        f"{_plural(len(listing.tools), 'tool')} · "
+                        f"{_plural(len(listing.resources) + len(listing.resource_templates), 'resource')} · "
+                        f"{_plural(len(listing.prompts), 'prompt')}"
+                    )
+                    run.check(check_listing(listing), step)
+        finally:
+            if server is not None:
+                report.server = _server_info(server)
+        self._record_shutdown(server)
+
+    def _record_shutdown(self, server: Server | None) -> None:
+        if server is None or server.shutdown is None:
+            return
+        run, shutdown = self.record, server.shutdown
+        step = run.report.step("shutdown")
+        step.seconds = round(shutdown.seconds, 3)
+        step.message = f"{_SHUTDOWN_WORDS[shutdown.how]} after {shutdown.seconds:.1f} s"
+        step.status = Status.PASS if shutdown.how == "stdin-eof" and not shutdown.survivors else Status.WARN
+        if shutdown.how == "sigterm":
+            run.add(
+                "MV501",
+                Severity.WARNING,
+                "shutdown",
+                "the server did not exit when its stdin closed; it needed SIGTERM",
+                "exit when stdin reaches EOF: that is how clients stop a stdio server",
+            )
+        elif shutdown.how == "sigkill":
+            run.add(
+                "MV502",
+                Severity.WARNING,
+                "shutdown",
+                "the server ignored stdin EOF and SIGTERM; it had to be killed with SIGKILL",
+                "exit when stdin reaches EOF and do not ignore SIGTERM",
+            )
+        if shutdown.survivors:
+            run.add(
+                "MV503",
+                Severity.WARNING,
+                "shutdown",
+                f"{shutdown.survivors} process(es) started by the server outlived it (killed by mcp-verify)",
+                "stop the processes the server starts when it exits",
+            )
+        run.progress(run.label, step, True)
+
+    async def encoding_leg(self, encoding: str, *, already_failed: bool) -> None:
+        """Start the server again as a Windows console would, where stdio cannot encode every character.
+
+        A second, separate launch: it runs even when the first failed (a banner on stdout that
+        is merely noise under UTF-8 is a crash under cp1252), and is kept in ``extras``.
+        """
+        setting = f"PYTHONIOENCODING={encoding} (as in a Windows console)"
+        env = {**self.spec.env, "PYTHONIOENCODING": encoding, "PYTHONUTF8": "0"}
+        server: Server | None = None
+        outcome = {"encoding": encoding, "status": Status.PASS.value, "message": f"starts and lists with {setting}"}
+        try:
+            async with launch(replace(self.spec, env=env)) as server:
+                await server.wait_started()
+                await server.handshake()
+                listing = await server.list_all()
+            self._non_ascii(listing, server)
+        except VerifyError as error:
+            stderr = error.stderr if isinstance(error, ServerExited) else server.stderr if server else ""
+            words = last_words(stderr)
+            message = f"with {setting} the {error.message.removeprefix('the ')}"
+            message += f": {words}" if words and words not in message else ""
+            outcome = {"encoding": encoding, "status": Status.FAIL.value, "message": message}
+            if isinstance(error, ServerExited) or not already_failed:
+                self.record.add(
+                    "MV220",
+                    Severity.ERROR,
+                    "encoding",
+                    message,
+                    hint_for(stderr, {}) or "write only ASCII to stdout, or reconfigure the stream as UTF-8",
+                )
+        self.record.report.extras["encoding"] = outcome
+
+    def _non_ascii(self, listing: Listing, server: Server) -> None:
+        handshake = server.handshake_result
+        texts = {"instructions": handshake.instructions if handshake else None}
+        texts |= {f"tool {tool['name']}": f"{tool['name']} {tool.get('description') or ''}" for tool in listing.tools}
+        where = [name for name, text in texts.items() if text and not text.isascii()]
+        if where:
+            self.record.add(
+                "MV221",
+                Severity.INFO,
+                "encoding",
+                f"non-ASCII text in {', '.join(where)}",
+                "fine for MCP (JSON is UTF-8), but a server that also prints it to a console may crash",
+            )
+
+
+def _server_info(server: Server) -> ServerInfo:
+    handshake = server.handshake_result
+    return ServerInfo(
+        command=server.spec.command,
+        pid=server.process.pid,
+        name=handshake.name if handshake else None,
+        version=handshake.version if handshake else None,
+        protocol_version=handshake.protocol_version if handshake else None,
+        capabilities=handshake.capabilities if handshake else {},
+        instructions=handshake.instructions if handshake else None,
+        stderr_tail=server.stderr[-_STDERR_TAIL:],
+        shutdown=server.shutdown.how if server.shutdown else None,
+        startup_seconds=server.startup_seconds,
+        ready_seconds=server.ready_seconds,
+    )
+
+
+async def verify_target(target: Target, options: VerifyOptions, progress: Progress = _silent) -> list[Report]:
+    """Verify one target: one report per leg (a single one when the build already failed)."""
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="mcp-verify-"))
-    venv_root = Path(tempfile.mkdtemp(prefix="mcp-verify-env-")) if options.keep_env else work / "venv"
-    run = _Run(project, options, progress, work)
     try:
-        await run.run(installer, venv_root)
-    except VerifyError as error:
-        run.fail(error)
+        verification = _Verification(target, options, progress, work)
+        try:
+            await verification.build_and_inspect()
+        except VerifyError as error:
+            verification.base.fail(error)
+            return [verification.base.finish(started)]
+        legs = verification.legs()
+        reports = []
+        for index, leg in enumerate(legs):
+            run = verification.fork(leg, len(legs) > 1)
+            try:
+                await verification.install_and_probe(run, leg, index)
+            except VerifyError as error:
+                run.fail(error)
+            reports.append(run.finish(started))
+        return reports
     finally:
         kill_all()
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(shutil.rmtree, work, True)
-    if options.keep_env:
-        run.report.findings.append(
-            Finding(
-                "MV001",
-                Severity.INFO,
-                "install",
-                f"kept the environment at {venv_root}",
-                f"run the server by hand: {venv_root}/bin/{run.report.script or '<script>'}",
-            )
-        )
-    run.report.seconds = round(time.perf_counter() - started, 3)
-    return run.finish()
+
+
+async def verify(project: str, options: VerifyOptions | None = None, progress: Progress = _silent) -> list[Report]:
+    """Verify a project directory, a directory of built artifacts, or one artifact file."""
+    return await verify_many([project], options, progress)
 
 
 async def verify_many(
-    projects: Sequence[str], options: VerifyOptions | None = None, progress: Progress = _silent
+    paths: Sequence[str], options: VerifyOptions | None = None, progress: Progress = _silent
 ) -> list[Report]:
-    """Verify several projects concurrently (bounded by the CPU count); reports keep the given order."""
-    for project in projects:
-        check_project(Path(project))
-    reports: dict[int, Report] = {}
-    limiter = anyio.CapacityLimiter(max(1, min(len(projects), os.cpu_count() or 1)))
+    """Verify several targets concurrently (bounded by the CPU count); reports keep the given order."""
+    options = options or VerifyOptions()
+    targets = resolve_targets(paths) + [Target(label=spec, index_spec=spec) for spec in options.from_index]
+    if not targets:
+        raise UsageError("nothing to verify: give a PATH or --from-index NAME==VERSION")
+    if options.pythons:
+        for python in options.pythons:
+            find_python(python)
+    if "lowest" in options.resolutions and resolve_installer(options.installer) != "uv":
+        raise UsageError("--resolution lowest needs uv (pip cannot resolve to the lowest versions)")
+    results: dict[int, list[Report]] = {}
+    limiter = anyio.CapacityLimiter(max(1, min(len(targets), os.cpu_count() or 1)))
 
-    async def one(index: int, project: str) -> None:
+    async def one(index: int, target: Target) -> None:
         async with limiter:
-            reports[index] = await verify(project, options, progress)
+            results[index] = await verify_target(target, options, progress)
 
     with unwrapped():
         async with anyio.create_task_group() as group:
-            for index, project in enumerate(projects):
-                group.start_soon(one, index, project)
-    return [reports[index] for index in range(len(projects))]
+            for index, target in enumerate(targets):
+                group.start_soon(one, index, target)
+    return [report for index in range(len(targets)) for report in results[index]]
 
 
-__all__ = ["STEPS", "Progress", "VerifyOptions", "check_project", "verify", "verify_many"]
+__all__ = ["Progress", "VerifyOptions", "verify", "verify_many", "verify_target"]

@@ -140,25 +140,35 @@ def _build(
     return Path(builder.build(distribution, outdir))
 
 
-def _build_both(source: Path, workdir: Path, installer: Installer) -> BuildArtifacts:
-    """Build the sdist, unpack it, build the wheel from it (runs in a worker thread)."""
-    dist = workdir / "dist"
-    with build.env.DefaultIsolatedEnv(installer=installer) as env:
-        try:
-            sdist = _build(source, "sdist", dist, env)
-        except Exception as error:
-            raise _failure(error, "sdist") from None
-        unpacked = workdir / "sdist"
+def _unpack(sdist: Path, destination: Path) -> Path:
+    """Unpack an sdist as pip does before building its wheel; return its top-level directory."""
+    try:
         with tarfile.open(sdist) as archive:
             if hasattr(tarfile, "data_filter"):
-                archive.extractall(unpacked, filter="data")
+                archive.extractall(destination, filter="data")
             else:  # pragma: no cover - Pythons before the extraction filters (3.10.11, 3.11.3)
-                archive.extractall(unpacked)
-        roots = [path for path in unpacked.iterdir() if path.is_dir()]
-        if len(roots) != 1:
-            raise BuildError("MV105", f"the sdist {sdist.name} does not contain exactly one top-level directory")
+                archive.extractall(destination)
+    except (tarfile.TarError, OSError) as error:
+        raise BuildError("MV105", f"the sdist {sdist.name} cannot be unpacked: {error}") from None
+    roots = [path for path in destination.iterdir() if path.is_dir()]
+    if len(roots) != 1:
+        raise BuildError("MV105", f"the sdist {sdist.name} does not contain exactly one top-level directory")
+    return roots[0]
+
+
+def _build_artifacts(source: Path | None, sdist: Path | None, workdir: Path, installer: Installer) -> BuildArtifacts:
+    """Build the sdist from ``source`` (unless one is given), then the wheel from it (in a worker thread)."""
+    dist = workdir / "dist"
+    with build.env.DefaultIsolatedEnv(installer=installer) as env:
+        if source is not None:
+            try:
+                sdist = _build(source, "sdist", dist, env)
+            except Exception as error:
+                raise _failure(error, "sdist") from None
+        assert sdist is not None
+        unpacked = _unpack(sdist, workdir / "sdist")
         try:
-            wheel = _build(roots[0], "wheel", dist, env)
+            wheel = _build(unpacked, "wheel", dist, env)
         except Exception as error:
             raise _failure(error, "wheel (from the sdist)") from None
     return BuildArtifacts(sdist=str(sdist), wheel=str(wheel))
@@ -168,4 +178,13 @@ async def build_project(project: Path, workdir: Path, installer: Installer) -> B
     """Copy the project into ``workdir`` and build both distributions there."""
     pyproject = read_pyproject(project)
     source = await anyio.to_thread.run_sync(copy_project, project, workdir / "source", pyproject)
-    return await anyio.to_thread.run_sync(partial(_build_both, source, workdir, installer), abandon_on_cancel=True)
+    return await anyio.to_thread.run_sync(
+        partial(_build_artifacts, source, None, workdir, installer), abandon_on_cancel=True
+    )
+
+
+async def build_from_sdist(sdist: Path, workdir: Path, installer: Installer) -> BuildArtifacts:
+    """Build the wheel from a prebuilt sdist, as pip does when a release has no wheel."""
+    return await anyio.to_thread.run_sync(
+        partial(_build_artifacts, None, sdist, workdir, installer), abandon_on_cancel=True
+    )

@@ -108,3 +108,19 @@ def explain_exit(error: ServerExited, script: str, entry_point: str, packages: d
     explained = LaunchError("MV201", message, hint_for(error.stderr, packages))
     explained.step = error.step
     return explained
+
+
+_IMPORT_TIME = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( +)(\S+)$", re.MULTILINE)
+
+
+def slowest_imports(importtime: str, module: str, count: int = 5) -> list[tuple[str, float]]:
+    """The imports of ``module`` that cost the most, in seconds, from ``python -X importtime`` output.
+
+    Only the first two levels count (``mcp``, ``mcp.server``): deeper ones are inside those.
+    """
+    top_level = [
+        (name, int(cumulative) / 1e6)
+        for _, cumulative, indent, name in _IMPORT_TIME.findall(importtime)
+        if len(indent) <= 3 and not (module == name or module.startswith(name + "."))
+    ]
+    return sorted(top_level, key=lambda item: item[1], reverse=True)[:count]

@@ -127,7 +127,12 @@ class Server:
     def __init__(self, process: Process, spec: LaunchSpec) -> None:
         self.process = process
         self.spec = spec
-        self.deadline = anyio.current_time() + spec.timeout
+        self.spawned = anyio.current_time()
+        self.deadline = self.spawned + spec.timeout
+        self.startup_seconds: float | None = None
+        """Spawn to initialize response."""
+        self.ready_seconds: float | None = None
+        """Spawn to everything listed."""
         self.stray: list[str] = []
         """Lines on stdout that are not JSON-RPC messages."""
         self.shutdown: Shutdown | None = None
@@ -274,6 +279,7 @@ class Server:
         async def initialize() -> None:
             try:
                 self._init_result = await self._session.initialize()
+                self.startup_seconds = round(anyio.current_time() - self.spawned, 3)
             except Exception as error:  # reported by handshake(), with the server's side of the story
                 self._init_error = error
             finally:
@@ -320,6 +326,7 @@ class Server:
             listing.resource_templates.extend(templates)
         if capabilities.prompts is not None:
             listing.prompts.extend(await self._pages(session.list_prompts, "prompts", "prompts/list"))
+        self.ready_seconds = round(anyio.current_time() - self.spawned, 3)
         return listing
 
     async def _pages(self, fetch: Callable[..., Awaitable[Any]], attribute: str, method: str) -> list[dict[str, Any]]:

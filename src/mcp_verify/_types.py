@@ -121,6 +121,10 @@ class ServerInfo:
     stderr_tail: str = ""
     shutdown: str | None = None
     """How the server stopped: ``stdin-eof``, ``sigterm`` or ``sigkill``."""
+    startup_seconds: float | None = None
+    """From spawn to the initialize response: what a desktop client waits before it can use the server."""
+    ready_seconds: float | None = None
+    """From spawn to everything listed."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,12 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
     strict: bool = False
+    python: str | None = None
+    """The interpreter of the throwaway environment, as asked for (``--python``)."""
+    resolution: str | None = None
+    """``highest`` or ``lowest`` (``--resolution``)."""
+    extras: dict[str, Any] = field(default_factory=dict)
+    """Results of optional legs and checks (protocols, snapshot, registry), keyed by name."""
 
     @property
     def ok(self) -> bool:

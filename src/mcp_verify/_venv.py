@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from functools import partial
@@ -19,6 +20,7 @@ from typing import Literal
 
 import anyio.to_thread
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from ._exceptions import CommandFailed, InstallError, UsageError
 from ._subprocess import run
@@ -50,6 +52,45 @@ def resolve_installer(choice: str) -> Installer:
     if choice == "uv":
         raise UsageError("--installer uv: uv is not installed (pip install 'mcp-verify[uv]' or put uv on PATH)")
     return "pip"
+
+
+def _runs(executable: str) -> bool:
+    """Whether an interpreter really starts (a pyenv shim for a version not selected does not)."""
+    try:
+        return subprocess.run([executable, "-c", ""], capture_output=True, timeout=30, check=False).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _uv_managed(spec: str) -> str | None:
+    uv = find_uv()
+    if uv is None:
+        return None
+    command = [uv, "python", "find", "--python-preference", "only-managed", spec]
+    found = subprocess.run(command, capture_output=True, text=True, check=False)
+    return found.stdout.strip() if found.returncode == 0 else None
+
+
+def _pyenv(spec: str) -> list[str]:
+    """pyenv's interpreters of a version (``3.12`` matches 3.12.1), newest first."""
+    versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    matching = [path for path in versions.glob(f"{spec}*") if re.fullmatch(rf"{re.escape(spec)}(\.\d+)*", path.name)]
+    matching.sort(key=lambda path: Version(path.name), reverse=True)
+    return [str(path / _BIN / f"python{_EXE}") for path in matching]
+
+
+def find_python(spec: str) -> str:
+    """An interpreter for ``--python``: a path, or a version found under pyenv, on PATH, or managed by uv."""
+    if os.sep in spec or Path(spec).is_file():
+        if not _runs(spec):
+            raise UsageError(f"--python {spec}: not a runnable Python interpreter")
+        return spec
+    if not re.fullmatch(r"\d+(\.\d+){0,2}", spec):
+        raise UsageError(f"--python {spec}: give a path or a version such as 3.12")
+    for candidate in [*_pyenv(spec), shutil.which(f"python{spec}"), _uv_managed(spec)]:
+        if candidate and _runs(candidate):
+            return candidate
+    raise UsageError(f"--python {spec}: no such interpreter under pyenv, on PATH, or managed by uv")
 
 
 @dataclass(frozen=True)
@@ -102,11 +143,12 @@ async def _create(layout: _Layout, python: str, installer: Installer, cwd: Path)
     await anyio.to_thread.run_sync(partial(virtualenv.cli_run, args, setup_logging=False))
 
 
-async def _install(layout: _Layout, wheel: Path, installer: Installer, cwd: Path) -> None:
+async def _install(layout: _Layout, wheel: Path, installer: Installer, cwd: Path, resolution: str) -> None:
     if installer == "uv":
         uv = find_uv()
         assert uv is not None
-        command = [uv, "pip", "install", "--python", str(layout.python), str(wheel)]
+        lowest = ["--resolution", "lowest-direct"] if resolution == "lowest" else []
+        command = [uv, "pip", "install", *lowest, "--python", str(layout.python), str(wheel)]
         await run(command, env=_uv_environ(), cwd=str(cwd))
         return
     command = [str(layout.python), "-m", "pip", "install", "--no-input", "--disable-pip-version-check", str(wheel)]
@@ -122,7 +164,9 @@ def installed_packages(site_packages: list[str]) -> dict[str, str]:
     }
 
 
-async def create_environment(root: Path, wheel: Path, *, python: str, installer: Installer, cwd: Path) -> Environment:
+async def create_environment(
+    root: Path, wheel: Path, *, python: str, installer: Installer, cwd: Path, resolution: str = "highest"
+) -> Environment:
     """Create a virtual environment at ``root`` and install ``wheel`` into it with its dependencies."""
     layout = _Layout(root)
     try:
@@ -131,7 +175,7 @@ async def create_environment(root: Path, wheel: Path, *, python: str, installer:
         detail = _installer_errors(error.output) if isinstance(error, CommandFailed) else str(error)
         raise InstallError("MV121", f"could not create a virtual environment with {python}:\n{detail}") from None
     try:
-        await _install(layout, wheel, installer, cwd)
+        await _install(layout, wheel, installer, cwd, resolution)
     except CommandFailed as error:
         raise InstallError(
             "MV122",

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
-import tempfile
 import traceback
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import anyio
 import click
 
 from ._api import VerifyOptions, verify_many
 from ._compat import unwrapped
+from ._config import client_config, server_home
 from ._exceptions import UsageError
+from ._files import write_text_atomically
 from ._format import FORMATTERS
 from ._format.github import summary
 from ._types import Status
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._types import Report, StepResult
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -61,19 +66,6 @@ class _Progress:
         click.echo(f"{prefix}{project}: {_MARKS[step.status]} {step.name} {step.seconds:.1f}s {step.message}", err=True)
 
 
-def _write_atomically(path: Path, content: str) -> None:
-    """Write the report so a reader never sees half of it (as pypa/build writes its own)."""
-    directory = path.resolve().parent
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 async def _run_interruptible(paths: list[str], options: VerifyOptions, progress: _Progress) -> list[Report] | int:
     """Run the verification; on SIGINT/SIGTERM cancel it (servers killed, temp dirs removed) and say which."""
     received: list[int] = []
@@ -95,74 +87,139 @@ async def _run_interruptible(paths: list[str], options: VerifyOptions, progress:
     return 128 + received[0] if received else reports
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(list(FORMATTERS)),
-    default="text",
-    show_default=True,
-    help="Report format: text for people; json, junit or github for CI.",
-)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=30.0,
-    show_default=True,
-    help="Seconds for launching, handshaking and listing together.",
-)
-@click.option("--script", metavar="NAME", help="Console script to launch when the wheel has several.")
-@click.option("--arg", "args", multiple=True, metavar="ARG", help="Argument for the server (repeatable).")
-@click.option("--env", "env", multiple=True, metavar="KEY=VALUE", help="Environment for the server (repeatable).")
-@click.option(
-    "--installer",
-    type=click.Choice(["auto", "uv", "pip"]),
-    default="auto",
-    show_default=True,
-    help="auto uses uv when it is available, else virtualenv + pip.",
-)
-@click.option(
-    "--python",
-    "python",
-    metavar="PYTHON",
-    default=sys.executable,
-    show_default="this interpreter",
-    help="Interpreter for the throwaway environment (a path or a version such as 3.12).",
-)
-@click.option("--keep-env", is_flag=True, help="Keep the virtual environment and print its path.")
-@click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-@click.version_option(__version__, "-V", "--version", prog_name="mcp-verify")
-def main(
-    paths: tuple[str, ...],
-    output_format: str,
-    output: Path | None,
-    timeout: float,
-    script: str | None,
-    args: tuple[str, ...],
-    env: tuple[str, ...],
-    installer: str,
-    python: str,
-    keep_env: bool,
-    strict: bool,
-    quiet: bool,
-) -> None:
-    """Build, install, launch and handshake the MCP server project at each PATH.
+def _read_env_file(path: Path | None) -> dict[str, str]:
+    """``KEY=VALUE`` lines as in a ``.env`` file: comments, blank lines, ``export`` and quotes allowed."""
+    if path is None:
+        return {}
+    env = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip().removeprefix("export ").strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{path}:{number}: {raw!r} is not KEY=VALUE", param_hint="--env-file")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        env[key.strip()] = value
+    return env
 
-    Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 internal error.
-    """
-    options = VerifyOptions(
-        timeout=timeout,
-        script=script,
-        args=args,
-        env=_parse_env(env),
-        installer=installer,
-        python=python,
-        keep_env=keep_env,
+
+def _options(settings: dict[str, Any]) -> VerifyOptions:
+    """The verification options from the command line (shared by ``verify`` and ``config``)."""
+    strict = settings["strict"]
+    return VerifyOptions(
+        timeout=settings["timeout"],
+        script=settings["script"],
+        args=settings["args"],
+        env={**_read_env_file(settings["env_file"]), **_parse_env(settings["env"])},
+        installer=settings["installer"],
+        pythons=settings["pythons"],
+        resolutions=("highest", "lowest") if settings["resolution"] == "both" else (settings["resolution"],),
+        keep_env=settings["keep_env"],
         strict=strict,
+        dist_dir=settings["dist_dir"],
+        startup_budget=settings["startup_budget"],
+        encoding=settings["encoding"] or ("cp1252" if strict else None),
+        server_json=settings["server_json"],
+        snapshot=settings["snapshot"],
+        update_snapshot=settings["update_snapshot"],
+        from_index=settings["from_index"],
+        index_url=settings["index_url"],
     )
+
+
+_VERIFY_OPTIONS = [
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=30.0,
+        show_default=True,
+        help="Seconds for launching, handshaking and listing together.",
+    ),
+    click.option("--script", metavar="NAME", help="Console script to launch when the wheel has several."),
+    click.option("--arg", "args", multiple=True, metavar="ARG", help="Argument for the server (repeatable)."),
+    click.option("--env", "env", multiple=True, metavar="KEY=VALUE", help="Environment for the server (repeatable)."),
+    click.option(
+        "--env-file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Environment for the server from a .env-style file (--env wins).",
+    ),
+    click.option(
+        "--installer",
+        type=click.Choice(["auto", "uv", "pip"]),
+        default="auto",
+        show_default=True,
+        help="auto uses uv when it is available, else virtualenv + pip.",
+    ),
+    click.option(
+        "--python",
+        "pythons",
+        multiple=True,
+        metavar="PYTHON",
+        help="Interpreter for the environment: a path or a version such as 3.12 (repeatable; default: this one).",
+    ),
+    click.option(
+        "--resolution",
+        type=click.Choice(["highest", "lowest", "both"]),
+        default="highest",
+        show_default=True,
+        help="Install the newest allowed dependencies, the lowest allowed direct ones (uv), or both.",
+    ),
+    click.option(
+        "--startup-budget",
+        type=click.FloatRange(min=0),
+        default=10.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Warn when the server takes longer than this to answer initialize.",
+    ),
+    click.option(
+        "--encoding",
+        metavar="CODEC",
+        help="Also start the server with this stdio encoding, e.g. cp1252 as a Windows console (on in --strict).",
+    ),
+    click.option(
+        "--dist-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Keep the built sdist and wheel here, for the upload step.",
+    ),
+    click.option(
+        "--from-index",
+        "from_index",
+        multiple=True,
+        metavar="NAME[==VERSION]",
+        help="Download a published release (sdist and wheel) from the index and verify it (repeatable).",
+    ),
+    click.option(
+        "--index-url", metavar="URL", help="Index for --from-index (default: uv's or pip's setting, else PyPI)."
+    ),
+    click.option(
+        "--server-json",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="MCP Registry server.json to check against the built artifacts (default: the project's).",
+    ),
+    click.option(
+        "--snapshot",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Compare the listed tools, prompts and resources with this JSON snapshot (breaking changes fail).",
+    ),
+    click.option("--update-snapshot", is_flag=True, help="Write the --snapshot file from what the server lists."),
+    click.option("--keep-env", is_flag=True, help="Keep the virtual environment and print its path."),
+    click.option("--strict", is_flag=True, help="Fail on warnings too, and add the cp1252 encoding leg."),
+    click.option("-q", "--quiet", is_flag=True, help="No progress on stderr."),
+]
+
+
+def _verify_options(function: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(_VERIFY_OPTIONS):
+        function = option(function)
+    return function
+
+
+def _run(paths: tuple[str, ...], options: VerifyOptions, quiet: bool) -> list[Report]:
+    """Run the verification and turn every way it can end into the contract's exit codes."""
     try:
         outcome = anyio.run(_run_interruptible, list(paths), options, _Progress(quiet))
     except UsageError as error:
@@ -174,13 +231,79 @@ def main(
         _error("internal error: this is a bug in mcp-verify, please report it with the traceback above", EXIT_INTERNAL)
     if isinstance(outcome, int):
         sys.exit(outcome)
-    document = FORMATTERS[output_format](outcome)
+    return outcome
+
+
+class _DefaultToVerify(click.Group):
+    """``mcp-verify PATH...`` is ``mcp-verify verify PATH...``; other commands are named."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("-V", "--version")):
+            args = ["verify", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_DefaultToVerify, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="mcp-verify")
+def main() -> None:
+    """Prove an MCP server project is releasable."""
+
+
+@main.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.argument("paths", nargs=-1, metavar="PATH...")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(list(FORMATTERS)),
+    default="text",
+    show_default=True,
+    help="Report format: text for people; json, junit or github for CI.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
+@_verify_options
+def verify(paths: tuple[str, ...], output_format: str, output: Path | None, **settings: Any) -> None:
+    """Build, install, launch and handshake the MCP server at each PATH.
+
+    PATH is a project directory (with pyproject.toml), a directory of built artifacts such as
+    dist/, or .whl / .tar.gz files, which are verified as they are, without rebuilding.
+
+    Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 internal error.
+    Also: mcp-verify config PATH prints the client configuration for a verified server.
+    """
+    reports = _run(paths, _options(settings), settings["quiet"])
+    document = FORMATTERS[output_format](reports)
     if output is not None:
-        _write_atomically(output, document)
+        write_text_atomically(output, document)
     else:
         click.echo(document, nl=False)
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if output_format == "github" and step_summary:
         with open(step_summary, "a", encoding="utf-8") as file:
-            file.write(summary(outcome))
-    sys.exit(EXIT_OK if all(report.ok for report in outcome) else EXIT_FAIL)
+            file.write(summary(reports))
+    sys.exit(EXIT_OK if all(report.ok for report in reports) else EXIT_FAIL)
+
+
+@main.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.argument("path", metavar="PATH")
+@click.option(
+    "--install-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to keep the server's environment (default: mcp-verify's data directory).",
+)
+@_verify_options
+def config(path: str, install_dir: Path | None, **settings: Any) -> None:
+    """Verify the server at PATH, keep its environment, and print its client configuration as JSON.
+
+    The JSON has the mcpServers entry for Claude Desktop (and the clients that share its form):
+    a uvx command for the published package and the absolute command of the local install, and
+    where the configuration file lives on macOS, Windows and Linux.
+    """
+    options = replace(
+        _options(settings), env_dir=install_dir or server_home(Path(path)), pythons=settings["pythons"][:1]
+    )
+    reports = _run((path,), options, settings["quiet"])
+    report = reports[0]
+    if not report.ok:
+        click.echo(FORMATTERS["text"](reports), err=True, nl=False)
+        sys.exit(EXIT_FAIL)
+    click.echo(json.dumps(client_config(report, env_names=sorted(options.env)), indent=2))

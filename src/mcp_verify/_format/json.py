@@ -41,12 +41,15 @@ def report_dict(report: Report) -> dict[str, Any]:
         "sdist": _artifact(report.sdist),
         "wheel": _artifact(report.wheel),
         "script": report.script,
+        "python": report.python,
+        "resolution": report.resolution,
         "environment": environment,
         "server": server,
         "tools": listing.tools if listing else [],
         "resources": listing.resources if listing else [],
         "resource_templates": listing.resource_templates if listing else [],
         "prompts": listing.prompts if listing else [],
+        **report.extras,
         "findings": [{**dataclasses.asdict(f), "severity": f.severity.value} for f in report.findings],
     }
 

@@ -16,6 +16,11 @@ _MARKS = {Status.PASS: "✓", Status.FAIL: "✗", Status.WARN: "!", Status.SKIP:
 _STDERR_LINES = 12
 
 
+def _cut(line: str, width: int = 160) -> str:
+    """Step lines stay one line: the findings below carry the whole message."""
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
 def _wheel_files(wheel: Wheel) -> list[str]:
     """Package files one per line, the .dist-info folded into one line, long lists cut with a count."""
     dist_info = [name for name in wheel.files if ".dist-info/" in name]
@@ -108,10 +113,16 @@ def _verdict(report: Report) -> str:
 
 def render_one(report: Report) -> str:
     """One project's report."""
-    lines = [f"mcp-verify {report.version} · {report.project}", ""]
+    leg = ", ".join(
+        f"{name} {value}" for name, value in (("python", report.python), ("resolution", report.resolution)) if value
+    )
+    lines = [f"mcp-verify {report.version} · {report.project}" + (f" · {leg}" if leg else ""), ""]
     for step in report.steps:
         seconds = f"{step.seconds:.1f}s" if step.status != Status.SKIP else ""
-        lines.append(f"  {_MARKS[step.status]} {step.name:<10} {seconds:>5}  {step.message}".rstrip())
+        lines.append(f"  {_MARKS[step.status]} {step.name:<10} {seconds:>5}  {_cut(step.message)}".rstrip())
+    for name, extra in report.extras.items():
+        if isinstance(extra, dict) and "status" in extra:
+            lines.append(f"  {_MARKS[Status(extra['status'])]} {name:<10} {'':>5}  {_cut(extra['message'])}")
     if report.wheel is not None:
         lines += ["", "  wheel", *(f"    {line}" for line in _wheel_files(report.wheel))]
         for group, entries in report.wheel.entry_points.items():

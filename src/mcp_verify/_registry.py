@@ -1,0 +1,422 @@
+"""Registry pre-flight: what the MCP Registry will check in ``server.json``, checked offline first.
+
+``mcp-publisher publish`` runs after the release is on PyPI: it reads ``server.json``, then asks
+PyPI for the package's long description and looks for ``mcp-name: <name>`` in it. A mistake
+found there cannot be fixed by uploading the same version again (PyPI never replaces a file),
+so it costs a new release. The same checks run here on the sdist and wheel about to be uploaded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+import tarfile
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from ._compat import tomllib
+from ._inspect import parse_metadata
+from ._types import Finding, Severity
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from pathlib import Path
+
+    from ._types import Metadata, Report
+
+STEP = "registry"
+MAX_DESCRIPTION = 100
+_MARKER = "mcp-name: "
+# The registry's own test (ReadmeDeclaresMCPName): the name must not run on into a longer one,
+# so "mcp-name: io.github.a/b." declares "io.github.a/b." and "…/b-->" declares "…/b--".
+_NAME_CHARACTERS = frozenset(string.ascii_letters + string.digits + "._-/")
+_SERVER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]/[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]")
+_MARKER_LIKE = re.compile(r"mcp[-_ ]?name\s*:\s*[^\s<>]*", re.IGNORECASE)
+_REQUIRED_KEYS = ("name", "description", "version")
+
+
+def _finding(
+    code: str, severity: Severity, message: str, hint: str, file: str | None = None, line: int | None = None
+) -> Finding:
+    return Finding(code, severity, STEP, message, hint, file, line)
+
+
+def project_file(path: Path, project: Path) -> str | None:
+    """``path`` relative to the project, as findings name files; None when it lies outside."""
+    try:
+        return path.resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def declares_mcp_name(text: str, name: str) -> bool:
+    """Whether ``text`` says ``mcp-name: <name>`` as the registry reads it: same case, nothing added."""
+    marker = _MARKER + name
+    start = text.find(marker)
+    while start >= 0:
+        end = start + len(marker)
+        if end == len(text) or text[end] not in _NAME_CHARACTERS:
+            return True
+        start = text.find(marker, start + 1)
+    return False
+
+
+def read_sdist_description(sdist: Path) -> str | None:
+    """The long description in the sdist's PKG-INFO ("" without one); None when it cannot be read.
+
+    PyPI takes a release's description from the first file uploaded, which may be the sdist.
+    """
+    try:
+        with tarfile.open(sdist) as archive:
+            member = next(
+                (m for m in archive.getmembers() if m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")), None
+            )
+            file = archive.extractfile(member) if member is not None else None
+            text = file.read().decode("utf-8", errors="replace") if file is not None else None
+    except (tarfile.TarError, OSError):
+        return None
+    return None if text is None else parse_metadata(text).description or ""
+
+
+@dataclass(frozen=True)
+class _ServerJson:
+    """The parsed file with its text, to point findings at the line of a key."""
+
+    data: dict[str, Any]
+    text: str
+    file: str | None
+    label: str
+
+    def get(self, key: str) -> Any:
+        return self.data.get(key)
+
+    def line(self, key: str, value: object = None, *, in_packages: bool = False) -> int | None:
+        return json_line(self.text, key, value, max(self.text.find('"packages"'), 0) if in_packages else 0)
+
+    def finding(
+        self, code: str, severity: Severity, message: str, hint: str, key: str, value: object = None, **where: bool
+    ) -> Finding:
+        return _finding(code, severity, message, hint, self.file, self.line(key, value, **where))
+
+
+def json_line(text: str, key: str, value: object = None, start: int = 0) -> int | None:
+    """The line of ``"key": value`` in JSON text (of ``"key"`` alone when the value is written otherwise)."""
+    key_pattern = re.escape(json.dumps(key)) + r"\s*:\s*"
+    match = None
+    if value is not None:
+        match = re.compile(key_pattern + re.escape(json.dumps(value, ensure_ascii=False))).search(text, start)
+    match = match or re.compile(key_pattern).search(text, start)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def read_json_object(path: Path, code: str, step: str, file: str | None) -> tuple[dict[str, Any], str] | Finding:
+    """A JSON file's object and text, or the error finding that says why not (with line and column)."""
+    label = file or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, UnicodeDecodeError) as error:
+        return Finding(code, Severity.ERROR, step, f"{label} cannot be read: {error}", "fix or remove it", file)
+    except json.JSONDecodeError as error:
+        return Finding(
+            code,
+            Severity.ERROR,
+            step,
+            f"{label} is not valid JSON: {error.msg} (at line {error.lineno}, column {error.colno})",
+            "fix the syntax at that line and column (strict JSON: no comments, no trailing commas)",
+            file,
+            error.lineno,
+        )
+    if not isinstance(data, dict):
+        return Finding(
+            code, Severity.ERROR, step, f"{label} holds a JSON {type(data).__name__}, not an object", None, file
+        )
+    return data, text
+
+
+def _load(path: Path, project: Path) -> _ServerJson | Finding:
+    file = project_file(path, project)
+    loaded = read_json_object(path, "MV601", STEP, file)
+    if isinstance(loaded, Finding):
+        return loaded
+    return _ServerJson(loaded[0], loaded[1], file, file or str(path))
+
+
+def _check_fields(server: _ServerJson) -> Iterable[Finding]:
+    """The schema's rules for the top-level keys the registry shows to users."""
+    for key in _REQUIRED_KEYS:
+        value = server.get(key)
+        if not isinstance(value, str) or not value.strip():
+            problem = "has no" if value is None else "has an empty or non-string"
+            yield server.finding(
+                "MV602",
+                Severity.ERROR,
+                f'{server.label} {problem} "{key}": the registry requires {", ".join(_REQUIRED_KEYS)}',
+                f'set "{key}" to a non-empty string',
+                key,
+            )
+    name = server.get("name")
+    if isinstance(name, str) and name and not _valid_name(name):
+        yield server.finding(
+            "MV603",
+            Severity.ERROR,
+            f"{server.label} name {name!r} is not a reverse-DNS name with exactly one '/' (namespace/server)",
+            "use io.github.<GitHub user>/<server>, or <reversed domain you own>/<server> such as com.example/weather",
+            "name",
+            name,
+        )
+    description = server.get("description")
+    if isinstance(description, str) and len(description) > MAX_DESCRIPTION:
+        yield server.finding(
+            "MV604",
+            Severity.ERROR,
+            f"{server.label} description is {len(description)} characters; the registry accepts at most "
+            f"{MAX_DESCRIPTION}",
+            "shorten it to one sentence: the README holds the details",
+            "description",
+        )
+
+
+def _valid_name(name: str) -> bool:
+    namespace = name.partition("/")[0]
+    return 3 <= len(name) <= 200 and _SERVER_NAME.fullmatch(name) is not None and "." in namespace
+
+
+def _same_version(written: str, built: str) -> bool:
+    """Equal as written, or as PEP 440 versions ("1.0.0-alpha.1" is what a backend builds as 1.0.0a1)."""
+    if written == built:
+        return True
+    try:
+        return Version(written) == Version(built)
+    except InvalidVersion:
+        return False
+
+
+def _pypi_packages(server: _ServerJson, dist: str | None) -> list[tuple[int, dict[str, Any]]]:
+    """The pypi entries of ``packages``, narrowed to those naming the built distribution if any do."""
+    packages = server.get("packages")
+    entries = list(enumerate(packages)) if isinstance(packages, list) else []
+    pypi = [(index, p) for index, p in entries if isinstance(p, dict) and p.get("registryType") == "pypi"]
+    ours = [(index, p) for index, p in pypi if dist and _canonical(p.get("identifier")) == canonicalize_name(dist)]
+    return ours or pypi
+
+
+def _canonical(identifier: object) -> str | None:
+    return canonicalize_name(identifier) if isinstance(identifier, str) else None
+
+
+def _no_pypi_package(server: _ServerJson, metadata: Metadata | None) -> Finding:
+    packages = server.get("packages")
+    entries = packages if isinstance(packages, list) else []
+    listed = [f"{p.get('registryType')} {p.get('identifier')}" for p in entries if isinstance(p, dict)]
+    example = (
+        f'{{"registryType": "pypi", "identifier": "{metadata.name}", "version": "{metadata.version}", '
+        '"transport": {"type": "stdio"}}'
+        if metadata
+        else '{"registryType": "pypi", ...}'
+    )
+    return server.finding(
+        "MV606",
+        Severity.WARNING,
+        f'{server.label} lists no package with registryType "pypi" (it lists: {", ".join(listed) or "none"}), so the '
+        "registry will not send users to this wheel",
+        f"add {example} to packages (registryType is case-sensitive)",
+        "packages",
+    )
+
+
+def _check_package(server: _ServerJson, index: int, package: dict[str, Any], metadata: Metadata) -> Iterable[Finding]:
+    """One pypi entry of ``packages`` against the wheel built from this project."""
+    where = f"{server.label} packages[{index}]"
+    identifier = package.get("identifier")
+    if _canonical(identifier) != canonicalize_name(metadata.name):
+        yield server.finding(
+            "MV607",
+            Severity.ERROR,
+            f"{where}.identifier is {identifier!r}, but the wheel's distribution is {metadata.name!r}",
+            f'set "identifier": "{metadata.name}" (the [project].name in pyproject.toml)',
+            "identifier",
+            identifier,
+            in_packages=True,
+        )
+    version = package.get("version")
+    if isinstance(version, str) and not _same_version(version, metadata.version):
+        yield server.finding(
+            "MV608",
+            Severity.ERROR,
+            f"{where}.version is {version!r}, but the built wheel is version {metadata.version}: clients would "
+            f"install {version}",
+            f'set "version": "{metadata.version}" there, or bump the project version to match',
+            "version",
+            version,
+            in_packages=True,
+        )
+    transport = package.get("transport")
+    kind = transport.get("type") if isinstance(transport, dict) else None
+    if kind != "stdio":
+        yield server.finding(
+            "MV609",
+            Severity.WARNING,
+            f"{where}.transport.type is {repr(kind) if kind else 'missing'}, but mcp-verify verified the server over "
+            "stdio",
+            'set "transport": {"type": "stdio"}: clients start a pypi package as a subprocess and talk over stdio',
+            "transport",
+            in_packages=True,
+        )
+
+
+def _check_version(server: _ServerJson, built: str) -> Iterable[Finding]:
+    version = server.get("version")
+    if isinstance(version, str) and version and not _same_version(version, built):
+        yield server.finding(
+            "MV605",
+            Severity.ERROR,
+            f"{server.label} version is {version!r}, but the built wheel is version {built}",
+            f'set "version": "{built}", or bump the project version to match (the registry lists this version)',
+            "version",
+            version,
+        )
+
+
+def _readme(project: Path) -> tuple[str | None, int | None]:
+    """The file ``[project].readme`` names, and the line of ``[project]`` in pyproject.toml."""
+    try:
+        text = (project / "pyproject.toml").read_text(encoding="utf-8")
+        readme = tomllib.loads(text).get("project", {}).get("readme")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
+        return None, None
+    if isinstance(readme, dict):
+        readme = readme.get("file")
+    header = re.search(r"^\[project\]", text, re.MULTILINE)
+    return (readme if isinstance(readme, str) else None), (text.count("\n", 0, header.start()) + 1 if header else None)
+
+
+def _marker_line(project: Path, readme: str) -> int | None:
+    try:
+        lines = (project / readme).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((number for number, line in enumerate(lines, 1) if _MARKER_LIKE.search(line)), None)
+
+
+def _why_not(written: str, name: str) -> str:
+    """Why a marker that looks right does not count for the registry."""
+    declared = written.split(":", 1)[1].strip()
+    if not re.match(r"mcp-name: \S", written):
+        return "the registry looks for `mcp-name:` in lower case with exactly one space after the colon"
+    if declared.startswith(name) and len(declared) > len(name):
+        return f"the {declared[len(name)]!r} right after the name makes the registry read a different name"
+    if declared.lower() == name.lower():
+        return "the case differs, and the registry compares names case-sensitively"
+    return "the name differs"
+
+
+def _check_marker(
+    server: _ServerJson, name: str, descriptions: dict[str, str | None], project: Path
+) -> Iterable[Finding]:
+    """``mcp-name: <name>`` in the long description: the registry's proof that the PyPI package is yours."""
+    readme, project_line = _readme(project)
+    source = readme or "the README ([project].readme)"
+    hint = f"put <!-- mcp-name: {name} --> on its own line in {source}: same case, a space or line end after the name"
+    for where, description in descriptions.items():
+        if not description or not description.strip():
+            yield _finding(
+                "MV611",
+                Severity.ERROR,
+                f"the long description ({where}) is empty"
+                + ("" if readme else ": [project] in pyproject.toml has no readme")
+                + f", so the registry cannot find `mcp-name: {name}` in it",
+                hint if readme else f'add readme = "README.md" to [project] in pyproject.toml, and {hint}',
+                "pyproject.toml" if (project / "pyproject.toml").is_file() else None,
+                project_line,
+            )
+        elif not declares_mcp_name(description, name):
+            written = list(dict.fromkeys(match.group(0) for match in _MARKER_LIKE.finditer(description)))
+            declared = ", ".join(f"`{marker}`" for marker in written)
+            said = (
+                f"declares {declared}, not `mcp-name: {name}` ({_why_not(written[0], name)})"
+                if written
+                else f"has no `mcp-name: {name}` line, which the registry requires to prove the package is yours"
+            )
+            yield _finding(
+                "MV610",
+                Severity.ERROR,
+                f"the long description ({where}, from {source}) {said}",
+                hint,
+                readme if readme and (project / readme).is_file() else None,
+                _marker_line(project, readme) if readme else None,
+            )
+
+
+def _descriptions(metadata: Metadata, sdist_description: str | None) -> dict[str, str | None]:
+    """The long descriptions to search, one entry when the sdist says the same as the wheel."""
+    if sdist_description is None:
+        return {"wheel METADATA": metadata.description}
+    if sdist_description == (metadata.description or ""):
+        return {"wheel METADATA and sdist PKG-INFO": metadata.description}
+    return {"wheel METADATA": metadata.description, "sdist PKG-INFO": sdist_description}
+
+
+def _check_env(
+    server: _ServerJson, packages: list[tuple[int, dict[str, Any]]], given: Mapping[str, str]
+) -> Iterable[Finding]:
+    """Required variables without a default that the verification ran without (names only, never values)."""
+    missing: list[str] = []
+    for _, package in packages:
+        variables = package.get("environmentVariables")
+        for variable in variables if isinstance(variables, list) else []:
+            if not isinstance(variable, dict) or variable.get("isRequired") is not True:
+                continue
+            name = variable.get("name")
+            if isinstance(name, str) and name not in given and "default" not in variable and "value" not in variable:
+                missing.append(name)
+    missing = list(dict.fromkeys(missing))
+    if missing:
+        yield server.finding(
+            "MV612",
+            Severity.ERROR,
+            f"{server.label} marks {', '.join(missing)} as required (isRequired), but this verification ran the "
+            f"server without {'it' if len(missing) == 1 else 'them'}",
+            f"pass {' '.join(f'--env {name}=…' for name in missing)} so the server starts as a client would start it",
+            "name",
+            missing[0],
+            in_packages=True,
+        )
+
+
+def check_server_json(
+    server_json_path: Path,
+    report: Report,
+    given_env: Mapping[str, str],
+    *,
+    sdist_description: str | None = None,
+    project: Path | None = None,
+) -> list[Finding]:
+    """Check ``server.json`` against the registry's rules and the artifacts in ``report``.
+
+    ``sdist_description`` is the sdist's PKG-INFO body (see ``read_sdist_description``); None skips
+    it. ``project`` (default: the directory of server.json) is where pyproject.toml and the README
+    are, and what finding paths are relative to.
+    """
+    project = server_json_path.parent if project is None else project
+    server = _load(server_json_path, project)
+    if isinstance(server, Finding):
+        return [server]
+    findings = list(_check_fields(server))
+    metadata = report.wheel.metadata if report.wheel is not None else None
+    packages = _pypi_packages(server, metadata.name if metadata else None)
+    if not packages:
+        findings.append(_no_pypi_package(server, metadata))
+    if metadata is not None:
+        findings += _check_version(server, metadata.version)
+        for index, package in packages:
+            findings += _check_package(server, index, package, metadata)
+        name = server.get("name")
+        if packages and isinstance(name, str) and name:
+            findings += _check_marker(server, name, _descriptions(metadata, sdist_description), project)
+    findings += _check_env(server, packages, given_env)
+    return findings

@@ -1,0 +1,1 @@
+"""mcp-verify fixture: invalid and incomplete metadata."""

@@ -1,0 +1,1 @@
+"""mcp-verify fixture: broken tool definitions."""

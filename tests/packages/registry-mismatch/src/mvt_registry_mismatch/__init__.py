@@ -1,0 +1,1 @@
+"""mcp-verify fixture: a server whose server.json disagrees with the built wheel."""
