@@ -113,7 +113,7 @@ class Verifier:
         report_file = self.base / f"{marker}.json"
         before = tree_digest(project)
         result = mcp_verify(
-            str(project.relative_to(ROOT)),
+            str(project.relative_to(ROOT) if project.is_relative_to(ROOT) else project),
             "--format",
             "json",
             "-o",

@@ -258,6 +258,18 @@ def test_invalid_pyproject_names_each_field_and_line(tmp_path):
     assert "https://pypi.org/classifiers/" in classifier.hint
 
 
+def test_every_pyproject_error_is_found_even_in_required_fields(tmp_path):
+    pyproject = 'color = "blue"\n[build-system]\nrequires = "hatchling"\n\n[project]\nname = 3\nversion = "1.0"\n'
+    project = make_project(tmp_path, {SERVER: SERVER_TEXT}, pyproject)
+    findings = check_artifacts(project, make_report(["demo/server.py"], ["pyproject.toml", SERVER]))
+    assert [(finding.code, finding.line) for finding in findings] == [("MV140", 1), ("MV140", 3), ("MV140", 6)]
+    top, requires, name = (finding.message for finding in findings)
+    assert top == "pyproject.toml: has top-level unknown key 'color'"
+    assert requires == "pyproject.toml: `build-system.requires` must be array (got 'hatchling')"
+    assert name == "pyproject.toml: `project.name` must be string (got 3)"
+    assert "[tool." in findings[0].hint
+
+
 def test_lost_files_say_who_dropped_them(tmp_path):
     project = make_project(
         tmp_path,
@@ -326,14 +338,17 @@ def test_a_single_module_distribution_is_fine(tmp_path):
 
 @pytest.mark.parametrize(
     ("requires_dist", "how"),
-    [((), "not at all"), (("httpx", 'mcp>=2; extra == "server"'), "only under an optional extra")],
+    [
+        ((), "does not declare mcp"),
+        (("httpx", 'mcp>=2; extra == "server"'), "declares mcp only under an optional extra"),
+    ],
 )
 def test_mcp_imported_but_not_required(tmp_path, requires_dist, how):
     project = make_project(tmp_path, {SERVER: SERVER_TEXT, "src/demo/__init__.py": '"""Demo."""\n'})
     report = make_report(["demo/__init__.py", "demo/server.py"], requires_dist=requires_dist)
     finding = only(check_artifacts(project, report), "MV141")
     assert (finding.severity.value, finding.file, finding.line) == ("error", SERVER, 2)
-    assert finding.message == f"{SERVER} imports mcp (line 2), but demo's Requires-Dist declares mcp {how}"
+    assert finding.message == f"{SERVER} imports mcp (line 2), but demo's Requires-Dist {how}"
 
 
 def test_mcp_required_through_a_marker_is_declared(tmp_path):

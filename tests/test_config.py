@@ -56,7 +56,7 @@ def test_local_entry_uses_the_absolute_command():
 
 def test_local_entry_from_a_kept_environment():
     report = _report()
-    report.environment = Environment("/kept", "/kept/bin/python", "/kept/bin", "uv", {})
+    report.environment = Environment("/kept", "/kept/bin/python", "3.12.1", "/kept/bin", "uv", {})
     command = client_config(report)["local"]["mcpServers"]["weather-server"]["command"]
     assert command.startswith("/kept")
     assert command.removesuffix(".exe").endswith("weather-server")

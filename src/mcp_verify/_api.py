@@ -275,7 +275,9 @@ class _Verification:
                 python=python,
                 installer=self.installer,
                 cwd=self.work,
-                resolution=leg.resolution,
+                lowest=report.wheel.metadata.requires_dist
+                if leg.resolution == "lowest" and report.wheel and report.wheel.metadata
+                else None,
             )
             mcp = environment.packages.get("mcp")
             step.message = f"fresh venv ({self.installer}), {_plural(len(environment.packages), 'package')}" + (

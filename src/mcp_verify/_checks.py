@@ -42,13 +42,15 @@ PYPROJECT = "pyproject.toml"
 _SPEC = "https://packaging.python.org/en/latest/specifications/pyproject-toml/"
 _MAX_PYPROJECT_ERRORS = 10
 """validate-pyproject stops at the first error; after pruning the bad value it is asked again, this often."""
+_PLACEHOLDERS: dict[str, object] = {"name": "placeholder", "version": "0", "requires": []}
+"""Valid values for the required keys of [project] and [build-system], put back after pruning a bad one."""
 _MAX_NAMED_FILES = 10
 """Lost files named one finding each, per cause; the rest are counted in one more finding."""
 _MAX_LISTED = 5
 _TOOL_NAME = re.compile(r"[A-Za-z0-9_.-]{1,128}")
 _TOML_HEADER = re.compile(r"^\s*\[\[?\s*([^\[\]]+?)\s*\]\]?\s*(?:#.*)?$")
 _SCHEMA_NAME = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
-_STRAY_MODULE = re.compile(r"(setup|conftest|noxfile|tasks|tests?|test_.*|.*_test)\.py")
+_STRAY_MODULE = re.compile(r"(__init__|__main__|setup|conftest|noxfile|tasks|tests?|test_.*|.*_test)\.py")
 _TEST_PACKAGES = {"test", "tests", "testing"}
 _COMPILED = (".pyc", ".pyo")
 _JSON_TYPES = "array, boolean, integer, null, number, object or string"
@@ -56,16 +58,16 @@ _JSON_TYPES = "array, boolean, integer, null, number, object or string"
 PathPart = str | int
 
 
-def _finding(code: str, severity: Severity, step: str, message: str, hint: str, **where: Any) -> Finding:
-    return Finding(code, severity, step, message, hint, **where)
-
-
-def _artifact(code: str, severity: Severity, message: str, hint: str, **where: Any) -> Finding:
-    return _finding(code, severity, "inspect", message, hint, **where)
+def _artifact(
+    code: str, severity: Severity, message: str, hint: str, file: str | None = None, line: int | None = None
+) -> Finding:
+    """A finding of the inspect step, where check_artifacts runs."""
+    return Finding(code, severity, "inspect", message, hint, file, line)
 
 
 def _listed(code: str, severity: Severity, message: str, hint: str) -> Finding:
-    return _finding(code, severity, "list", message, hint)
+    """A finding of the list step, where check_listing runs."""
+    return Finding(code, severity, "list", message, hint)
 
 
 def _some(names: Sequence[str]) -> str:
@@ -127,7 +129,10 @@ def _check_pyproject(project: Path) -> list[Finding]:
         except ValidationError as error:
             path = _schema_path(str(error.name))
             if attempt and error.rule == "required":
-                break  # most likely the value pruned after the previous error
+                # most likely the value pruned after the previous error: put a valid one back, or stop
+                if _restore(data, path, error):
+                    continue
+                break
             extra = _extra_keys(error)
             findings.append(_pyproject_finding(error, path, extra, text))
             if not _prune(data, path, extra):
@@ -167,11 +172,14 @@ def _pyproject_finding(error: ValidationError, path: list[PathPart], extra: list
     if path and path[0] == "tool" and len(path) > 1:
         hint = f"fix {field}: see the documentation of [tool.{path[1]}] for the keys and values it accepts"
     else:
-        hint = f"fix {field}; the keys and values [project] accepts: {_SPEC}"
+        hint = f"fix {field}; what pyproject.toml accepts: {_SPEC}"
     if extra:
         keys = ", ".join(repr(key) for key in extra)
-        message = f"{PYPROJECT}: [{table}] has unknown key{'s' if len(extra) > 1 else ''} {keys}"
-        if path == ["project"]:
+        where = f"[{table}] has" if path else "has top-level"
+        message = f"{PYPROJECT}: {where} unknown key{'s' if len(extra) > 1 else ''} {keys}"
+        if not path:
+            hint = "move it under [tool.<your tool>]: the other top-level names are reserved by the specification"
+        elif path == ["project"]:
             hint = (
                 "remove or rename it: [project] takes only the fields of the specification (links go in [project.urls])"
             )
@@ -188,24 +196,42 @@ def _pyproject_finding(error: ValidationError, path: list[PathPart], extra: list
     return _artifact("MV140", Severity.ERROR, message, hint, file=PYPROJECT, line=line)
 
 
+def _walk(data: dict[str, Any], path: Sequence[PathPart]) -> Any:
+    """The value at ``path`` in the parsed pyproject, or None where the path leads nowhere."""
+    value: Any = data
+    for part in path:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
+
+
 def _prune(data: dict[str, Any], path: list[PathPart], extra: list[str]) -> bool:
     """Remove what an error was about so that validating again finds the next error."""
-    parent: Any = data
-    for part in path[:-1] if not extra else path:
-        try:
-            parent = parent[part]
-        except (KeyError, IndexError, TypeError):
-            return False
     if extra:
+        table = _walk(data, path)
         for key in extra:
-            del parent[key]
+            table.pop(key, None)
         return True
-    if not path:
+    parent = _walk(data, path[:-1])
+    last = path[-1] if path else None
+    found = (isinstance(parent, dict) and last in parent) or (
+        isinstance(parent, list) and isinstance(last, int) and last < len(parent)
+    )
+    if found:
+        del parent[last]
+    return found
+
+
+def _restore(data: dict[str, Any], path: list[PathPart], error: ValidationError) -> bool:
+    """Fill the required keys a pruning removed with placeholders, so that validation can go on."""
+    table = _walk(data, path)
+    required = error.definition.get("required", []) if isinstance(error.definition, dict) else []
+    missing = [key for key in required if isinstance(table, dict) and key not in table]
+    if not missing or any(key not in _PLACEHOLDERS for key in missing):
         return False
-    try:
-        del parent[path[-1]]
-    except (KeyError, IndexError, TypeError):
-        return False
+    table.update({key: _PLACEHOLDERS[key] for key in missing})
     return True
 
 
@@ -293,9 +319,11 @@ def _project_files(directory: Path) -> Iterator[Path]:
 
 def _lost_files(project: Path, wheel: Wheel, sources: list[_Source], sdist: Artifact | None) -> list[Finding]:
     """Files of a shipped package that are in the project but not in the wheel, and who dropped them (MV131)."""
+    if sdist is None:
+        return []  # which of the two builds dropped a file is half the finding
     in_wheel = set(wheel.files)
-    in_sdist = set(sdist.files) if sdist else set()
-    root = _sdist_root(sdist.files) if sdist else None
+    in_sdist = set(sdist.files)
+    root = _sdist_root(sdist.files)
     lost: dict[str, list[str]] = {"sdist": [], "wheel": []}
     for source in sources:
         for path in _project_files(source.directory):
@@ -307,6 +335,7 @@ def _lost_files(project: Path, wheel: Wheel, sources: list[_Source], sdist: Arti
 
 
 def _lost_findings(wheel: Wheel, lost: dict[str, list[str]]) -> list[Finding]:
+    """One finding per lost file, so each gets its own annotation, up to a limit per cause."""
     why = {
         "sdist": (
             "the sdist left it out, so the wheel built from the sdist (as pip builds it) cannot have it",
@@ -423,12 +452,12 @@ def _metadata(project: Path, wheel: Wheel, metadata: Metadata, sources: list[_So
     declared = _declared(metadata.requires_dist, "mcp")
     if imported and declared != "always" and "mcp" not in _top_level_dirs(wheel.files):
         file, line = imported
-        how = "only under an optional extra" if declared == "extra" else "not at all"
+        how = "declares mcp only under an optional extra" if declared == "extra" else "does not declare mcp"
         findings.append(
             _artifact(
                 "MV141",
                 Severity.ERROR,
-                f"{file} imports mcp (line {line}), but {metadata.name}'s Requires-Dist declares mcp {how}",
+                f"{file} imports mcp (line {line}), but {metadata.name}'s Requires-Dist {how}",
                 'add "mcp>=2,<3" (or the versions you support) to [project] dependencies in pyproject.toml; '
                 "a dependency of a dependency may go away",
                 file=file,

@@ -101,6 +101,7 @@ class Environment:
 
     path: str
     python: str
+    python_version: str
     scripts_dir: str
     installer: str
     packages: dict[str, str]

@@ -16,15 +16,19 @@ from dataclasses import dataclass
 from functools import partial
 from importlib import metadata
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import anyio.to_thread
+from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from ._exceptions import CommandFailed, InstallError, UsageError
 from ._subprocess import run
 from ._types import Environment
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 Installer = Literal["uv", "pip"]
 _BIN = "Scripts" if sys.platform == "win32" else "bin"
@@ -108,6 +112,14 @@ class _Layout:
     def script(self, name: str) -> Path:
         return self.scripts / f"{name}{_EXE}"
 
+    def python_version(self) -> str:
+        """X.Y.Z of the environment's interpreter, from pyvenv.cfg (venv, uv and virtualenv all write it)."""
+        for line in (self.root / "pyvenv.cfg").read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() in {"version_info", "version"}:
+                return ".".join(value.strip().split(".")[:3])
+        return ""
+
     def site_packages(self) -> list[str]:
         pattern = "Lib/site-packages" if sys.platform == "win32" else "lib/python*/site-packages"
         return [str(path) for path in self.root.glob(pattern)]
@@ -143,12 +155,22 @@ async def _create(layout: _Layout, python: str, installer: Installer, cwd: Path)
     await anyio.to_thread.run_sync(partial(virtualenv.cli_run, args, setup_logging=False))
 
 
-async def _install(layout: _Layout, wheel: Path, installer: Installer, cwd: Path, resolution: str) -> None:
+def _lowest(requires_dist: Sequence[str]) -> list[str]:
+    """uv options to install the lowest allowed version of each of the wheel's own dependencies.
+
+    uv's ``lowest-direct`` applies to what is named on its command line, so the wheel's
+    requirements (those of no extra) are named there too, beside the wheel.
+    """
+    direct = [text for text in requires_dist if "extra" not in str(Requirement(text).marker or "")]
+    return ["--resolution", "lowest-direct", *direct]
+
+
+async def _install(layout: _Layout, wheel: Path, installer: Installer, cwd: Path, lowest: Sequence[str] | None) -> None:
     if installer == "uv":
         uv = find_uv()
         assert uv is not None
-        lowest = ["--resolution", "lowest-direct"] if resolution == "lowest" else []
-        command = [uv, "pip", "install", *lowest, "--python", str(layout.python), str(wheel)]
+        options = _lowest(lowest) if lowest is not None else []
+        command = [uv, "pip", "install", *options, "--python", str(layout.python), str(wheel)]
         await run(command, env=_uv_environ(), cwd=str(cwd))
         return
     command = [str(layout.python), "-m", "pip", "install", "--no-input", "--disable-pip-version-check", str(wheel)]
@@ -165,9 +187,18 @@ def installed_packages(site_packages: list[str]) -> dict[str, str]:
 
 
 async def create_environment(
-    root: Path, wheel: Path, *, python: str, installer: Installer, cwd: Path, resolution: str = "highest"
+    root: Path,
+    wheel: Path,
+    *,
+    python: str,
+    installer: Installer,
+    cwd: Path,
+    lowest: Sequence[str] | None = None,
 ) -> Environment:
-    """Create a virtual environment at ``root`` and install ``wheel`` into it with its dependencies."""
+    """Create a virtual environment at ``root`` and install ``wheel`` into it with its dependencies.
+
+    ``lowest``: the wheel's Requires-Dist, to install the lowest version each allows (uv only).
+    """
     layout = _Layout(root)
     try:
         await _create(layout, python, installer, cwd)
@@ -175,7 +206,7 @@ async def create_environment(
         detail = _installer_errors(error.output) if isinstance(error, CommandFailed) else str(error)
         raise InstallError("MV121", f"could not create a virtual environment with {python}:\n{detail}") from None
     try:
-        await _install(layout, wheel, installer, cwd, resolution)
+        await _install(layout, wheel, installer, cwd, lowest)
     except CommandFailed as error:
         raise InstallError(
             "MV122",
@@ -185,6 +216,7 @@ async def create_environment(
     return Environment(
         path=str(root),
         python=str(layout.python),
+        python_version=layout.python_version(),
         scripts_dir=str(layout.scripts),
         installer=installer,
         packages=installed_packages(layout.site_packages()),

@@ -1,0 +1,1 @@
+"""A server that greets its console with a character cp1252 cannot encode."""
