@@ -25,7 +25,7 @@ from .conftest import MARK_VARIABLE, PACKAGES, ROOT, assert_clean, mcp_verify, p
         (["examples/weather-server", "x.whl"], "x.whl: no such file or directory"),
         (["examples/weather-server", "--env", "NOEQUALS"], "'NOEQUALS' is not KEY=VALUE"),
         (["examples/weather-server", "--format", "yaml"], "'yaml' is not one of"),
-        ([], "Missing argument"),
+        ([], "nothing to verify: give a PATH or --from-index NAME==VERSION"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(tmp_path, arguments, words):

@@ -14,30 +14,32 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import anyio
 
-from ._build import build_from_sdist, build_project
+from ._build import build_from_sdist, build_project, read_pyproject
 from ._checks import check_artifacts, check_listing
 from ._compat import unwrapped
 from ._diagnose import explain_exit, hint_for, last_words, slowest_imports
-from ._exceptions import CommandFailed, UsageError, VerifyError
+from ._exceptions import CommandFailed, ServerExited, UsageError, VerifyError
 from ._index import download_release, index_url, redact_url
 from ._inspect import choose_script, inspect_sdist, inspect_wheel
-from ._probe import LaunchSpec, Server, ServerExited, launch
 from ._registry import check_server_json, read_sdist_description
 from ._snapshot import compare_snapshot, write_snapshot
 from ._subprocess import kill_all, run
 from ._targets import Target, resolve_targets
-from ._types import Finding, Report, ServerInfo, Severity, Status, StepResult
-from ._venv import create_environment, find_python, resolve_installer, script_path
+from ._types import Finding, LaunchSpec, Report, ServerInfo, Severity, Status, StepResult
+from ._venv import find_python, install_wheel, prepare_environment, resolve_installer, script_path
 from ._version import __version__
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
 
+    from ._probe import Server
     from ._types import Environment, Listing
     from ._venv import Installer
 
@@ -173,6 +175,9 @@ class _Verification:
         self.base = _Run(Report(target.label, __version__, strict=options.strict), target.label, progress)
         self.wheel: Path | None = None
         self.entry_point = ""
+        self.roots: dict[int, Path] = {}
+        self.prepared: dict[int, Path] = {}
+        """Environments made while the build ran, by leg."""
 
     async def build_and_inspect(self) -> None:
         target, report = self.target, self.base.report
@@ -235,7 +240,12 @@ class _Verification:
             shutil.copy2(path, self.options.dist_dir / path.name)
 
     def _venv_root(self, index: int) -> Path:
-        """A temporary environment, or a kept one: where asked (``env_dir``) or in a temporary directory."""
+        """A leg's environment: temporary, or kept where asked (``env_dir``) or in a temporary directory."""
+        if index not in self.roots:
+            self.roots[index] = self._new_venv_root(index)
+        return self.roots[index]
+
+    def _new_venv_root(self, index: int) -> Path:
         if self.options.env_dir is not None:
             root = self.options.env_dir
             root = root if index == 0 else root.with_name(f"{root.name}-{index}")
@@ -248,6 +258,31 @@ class _Verification:
         if self.options.keep_env:
             return Path(tempfile.mkdtemp(prefix="mcp-verify-env-"))
         return self.work / f"venv-{index}"
+
+    async def prepare(self, leg: _Leg, index: int, requirements: Sequence[str] = ()) -> Path:
+        """Create a leg's environment (and install ``requirements`` into it)."""
+        root = self._venv_root(index)
+        python = find_python(leg.python) if self.options.pythons else sys.executable
+        await prepare_environment(
+            root, python=python, installer=self.installer, cwd=self.work, requirements=requirements
+        )
+        return root
+
+    async def prefetch(self, leg: _Leg) -> None:
+        """While the build runs: the first leg's environment with the project's declared dependencies.
+
+        Only an optimisation: if it fails, the install step starts afresh and reports the error.
+        """
+        project = self.target.project
+        if project is None or leg.resolution != "highest":
+            return
+        table = read_pyproject(project).get("project")
+        if not isinstance(table, dict) or "dependencies" in table.get("dynamic", []):
+            return
+        try:
+            self.prepared[0] = await self.prepare(leg, 0, [str(item) for item in table.get("dependencies", [])])
+        except (VerifyError, CommandFailed):
+            await anyio.to_thread.run_sync(shutil.rmtree, self._venv_root(0), True)
 
     def legs(self) -> list[_Leg]:
         pythons = self.options.pythons or [sys.executable]
@@ -266,13 +301,14 @@ class _Verification:
         report, options = run.report, self.options
         assert report.script is not None
         assert self.wheel is not None
-        venv = self._venv_root(index)
         with run.step("install") as step:
-            python = find_python(leg.python) if options.pythons else sys.executable
-            report.environment = environment = await create_environment(
+            if index in self.prepared:
+                venv, early = self.prepared[index], "; dependencies installed while building"
+            else:
+                venv, early = await self.prepare(leg, index), ""
+            report.environment = environment = await install_wheel(
                 venv,
                 self.wheel,
-                python=python,
                 installer=self.installer,
                 cwd=self.work,
                 lowest=report.wheel.metadata.requires_dist
@@ -280,8 +316,10 @@ class _Verification:
                 else None,
             )
             mcp = environment.packages.get("mcp")
-            step.message = f"fresh venv ({self.installer}), {_plural(len(environment.packages), 'package')}" + (
-                f" (mcp {mcp})" if mcp else ""
+            step.message = (
+                f"fresh venv ({self.installer}), {_plural(len(environment.packages), 'package')}"
+                + (f" (mcp {mcp})" if mcp else "")
+                + early
             )
         if options.keep_env or options.env_dir is not None:
             run.add(
@@ -359,6 +397,8 @@ class _Probe:
 
     async def run(self) -> None:
         run, report = self.record, self.record.report
+        from ._probe import launch  # noqa: PLC0415 - mcp is heavy: imported while the build runs
+
         server: Server | None = None
         try:
             async with launch(self.spec) as server:
@@ -423,6 +463,8 @@ class _Probe:
         """
         setting = f"PYTHONIOENCODING={encoding} (as in a Windows console)"
         env = {**self.spec.env, "PYTHONIOENCODING": encoding, "PYTHONUTF8": "0"}
+        from ._probe import launch  # noqa: PLC0415 - see run()
+
         server: Server | None = None
         outcome = {"encoding": encoding, "status": Status.PASS.value, "message": f"starts and lists with {setting}"}
         try:
@@ -485,12 +527,15 @@ async def verify_target(target: Target, options: VerifyOptions, progress: Progre
     work = Path(tempfile.mkdtemp(prefix="mcp-verify-"))
     try:
         verification = _Verification(target, options, progress, work)
-        try:
-            await verification.build_and_inspect()
-        except VerifyError as error:
-            verification.base.fail(error)
-            return [verification.base.finish(started)]
         legs = verification.legs()
+        async with anyio.create_task_group() as group:
+            group.start_soon(verification.prefetch, legs[0])
+            try:
+                await verification.build_and_inspect()
+            except VerifyError as error:
+                group.cancel_scope.cancel()
+                verification.base.fail(error)
+                return [verification.base.finish(started)]
         reports = []
         for index, leg in enumerate(legs):
             run = verification.fork(leg, len(legs) > 1)
@@ -501,7 +546,6 @@ async def verify_target(target: Target, options: VerifyOptions, progress: Progre
             reports.append(run.finish(started))
         return reports
     finally:
-        kill_all()
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(shutil.rmtree, work, True)
 
@@ -509,6 +553,15 @@ async def verify_target(target: Target, options: VerifyOptions, progress: Progre
 async def verify(project: str, options: VerifyOptions | None = None, progress: Progress = _silent) -> list[Report]:
     """Verify a project directory, a directory of built artifacts, or one artifact file."""
     return await verify_many([project], options, progress)
+
+
+@contextmanager
+def _killing_leftovers() -> Iterator[None]:
+    """On an interrupt, kill what build threads still run (their groups are not ours to await)."""
+    try:
+        yield
+    finally:
+        kill_all()
 
 
 async def verify_many(
@@ -531,8 +584,10 @@ async def verify_many(
         async with limiter:
             results[index] = await verify_target(target, options, progress)
 
-    with unwrapped():
+    with unwrapped(), _killing_leftovers():
         async with anyio.create_task_group() as group:
+            # the MCP client is slow to import: let that happen while the builds run
+            group.start_soon(partial(anyio.to_thread.run_sync, import_module, "mcp_verify._probe"))
             for index, target in enumerate(targets):
                 group.start_soon(one, index, target)
     return [report for index in range(len(targets)) for report in results[index]]

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from ._venv import Installer
 
-_ALWAYS_SKIPPED = {
+SKIPPED_DIRS = {
     "__pycache__",
     ".tox",
     ".nox",
@@ -69,7 +69,7 @@ def read_pyproject(project: Path) -> dict[str, object]:
 def _ignore(root: Path, keep_vcs: bool) -> Callable[[str, list[str]], Iterable[str]]:
     def ignore(directory: str, names: list[str]) -> set[str]:
         here = Path(directory)
-        skipped = {name for name in names if name in _ALWAYS_SKIPPED or name.endswith(".egg-info")}
+        skipped = {name for name in names if name in SKIPPED_DIRS or name.endswith(".egg-info")}
         if not keep_vcs:
             skipped |= _VCS_DIRS.intersection(names)
         if here == root:

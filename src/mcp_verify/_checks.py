@@ -26,7 +26,7 @@ from jsonschema.validators import validator_for  # type: ignore[import-untyped]
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from ._build import _ALWAYS_SKIPPED, read_pyproject
+from ._build import SKIPPED_DIRS, read_pyproject
 from ._exceptions import VerifyError
 from ._types import Finding, Severity
 
@@ -308,7 +308,7 @@ def _project_files(directory: Path) -> Iterator[Path]:
             name
             for name in dirs
             if not name.startswith(".")
-            and name not in _ALWAYS_SKIPPED
+            and name not in SKIPPED_DIRS
             and not name.endswith(".egg-info")
             and not (here / name / "pyvenv.cfg").is_file()
         )

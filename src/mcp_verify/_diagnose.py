@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ._exceptions import LaunchError, VerifyError
 
 if TYPE_CHECKING:
-    from ._probe import ServerExited
+    from ._exceptions import ServerExited
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,16 @@ class LaunchError(VerifyError):
     step = "launch"
 
 
+class ServerExited(LaunchError):
+    """The server exited (or closed stdout) before the probe was done with it."""
+
+    def __init__(self, step: str, message: str, returncode: int | None, stderr: str) -> None:
+        super().__init__("MV201", message)
+        self.step = step
+        self.returncode = returncode
+        self.stderr = stderr
+
+
 class HandshakeError(VerifyError):
     step = "handshake"
 

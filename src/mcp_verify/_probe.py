@@ -15,7 +15,7 @@ import subprocess
 import sys
 from collections import deque
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -29,9 +29,9 @@ from mcp_types import METHOD_NOT_FOUND
 from pydantic import BaseModel, ValidationError
 
 from ._compat import unwrapped
-from ._exceptions import HandshakeError, LaunchError, ListError, VerifyError
+from ._exceptions import HandshakeError, LaunchError, ListError, ServerExited, VerifyError
 from ._subprocess import group_members, kill_group
-from ._types import Listing
+from ._types import LaunchSpec, Listing
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -58,18 +58,6 @@ _WAITING_FOR = {
 
 
 @dataclass(frozen=True)
-class LaunchSpec:
-    """How to start the server, as a desktop client would."""
-
-    command: list[str]
-    env: dict[str, str] = field(default_factory=dict)
-    """Added to the minimal environment mcp's stdio client passes by default."""
-    cwd: str | None = None
-    timeout: float = 30.0
-    """For launching, handshaking and listing together."""
-
-
-@dataclass(frozen=True)
 class Handshake:
     """What the server said about itself in its initialize result."""
 
@@ -89,16 +77,6 @@ class Shutdown:
     seconds: float
     survivors: int
     """Processes of the server's group still alive after the server itself had exited (then killed)."""
-
-
-class ServerExited(LaunchError):
-    """The server exited (or closed stdout) before the probe was done with it."""
-
-    def __init__(self, step: str, message: str, returncode: int | None, stderr: str) -> None:
-        super().__init__("MV201", message)
-        self.step = step
-        self.returncode = returncode
-        self.stderr = stderr
 
 
 def _shorten(line: str) -> str:

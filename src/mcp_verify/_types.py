@@ -62,6 +62,18 @@ class BuildArtifacts:
 
 
 @dataclass(frozen=True)
+class LaunchSpec:
+    """How to start the server, as a desktop client would."""
+
+    command: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    """Added to the minimal environment mcp's stdio client passes by default."""
+    cwd: str | None = None
+    timeout: float = 30.0
+    """For launching, handshaking and listing together."""
+
+
+@dataclass(frozen=True)
 class Metadata:
     """The core metadata fields a release engineer reads in METADATA."""
 

@@ -165,16 +165,18 @@ def _lowest(requires_dist: Sequence[str]) -> list[str]:
     return ["--resolution", "lowest-direct", *direct]
 
 
-async def _install(layout: _Layout, wheel: Path, installer: Installer, cwd: Path, lowest: Sequence[str] | None) -> None:
+async def _install(
+    layout: _Layout, targets: Sequence[str], installer: Installer, cwd: Path, extra: Sequence[str]
+) -> None:
+    """Install requirements or wheel paths with the environment's installer."""
     if installer == "uv":
         uv = find_uv()
         assert uv is not None
-        options = _lowest(lowest) if lowest is not None else []
-        command = [uv, "pip", "install", *options, "--python", str(layout.python), str(wheel)]
+        command = [uv, "pip", "install", *extra, "--python", str(layout.python), *targets]
         await run(command, env=_uv_environ(), cwd=str(cwd))
         return
-    command = [str(layout.python), "-m", "pip", "install", "--no-input", "--disable-pip-version-check", str(wheel)]
-    await run(command, cwd=str(cwd))
+    pip = [str(layout.python), "-m", "pip", "install", "--no-input", "--disable-pip-version-check"]
+    await run([*pip, *targets], cwd=str(cwd))
 
 
 def installed_packages(site_packages: list[str]) -> dict[str, str]:
@@ -186,18 +188,13 @@ def installed_packages(site_packages: list[str]) -> dict[str, str]:
     }
 
 
-async def create_environment(
-    root: Path,
-    wheel: Path,
-    *,
-    python: str,
-    installer: Installer,
-    cwd: Path,
-    lowest: Sequence[str] | None = None,
-) -> Environment:
-    """Create a virtual environment at ``root`` and install ``wheel`` into it with its dependencies.
+async def prepare_environment(
+    root: Path, *, python: str, installer: Installer, cwd: Path, requirements: Sequence[str] = ()
+) -> None:
+    """Create the environment and install what is known before the wheel exists.
 
-    ``lowest``: the wheel's Requires-Dist, to install the lowest version each allows (uv only).
+    Run while the artifacts build: the project's declared dependencies are then present, and the
+    wheel's own install resolves exactly as a plain one would, finding them satisfied.
     """
     layout = _Layout(root)
     try:
@@ -205,8 +202,20 @@ async def create_environment(
     except (CommandFailed, RuntimeError, OSError) as error:
         detail = _installer_errors(error.output) if isinstance(error, CommandFailed) else str(error)
         raise InstallError("MV121", f"could not create a virtual environment with {python}:\n{detail}") from None
+    if requirements:
+        await _install(layout, requirements, installer, cwd, ())
+
+
+async def install_wheel(
+    root: Path, wheel: Path, *, installer: Installer, cwd: Path, lowest: Sequence[str] | None = None
+) -> Environment:
+    """Install ``wheel`` with its dependencies into the prepared environment at ``root``.
+
+    ``lowest``: the wheel's Requires-Dist, to install the lowest version each allows (uv only).
+    """
+    layout = _Layout(root)
     try:
-        await _install(layout, wheel, installer, cwd, lowest)
+        await _install(layout, [str(wheel)], installer, cwd, _lowest(lowest) if lowest is not None else ())
     except CommandFailed as error:
         raise InstallError(
             "MV122",
