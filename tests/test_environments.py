@@ -88,3 +88,31 @@ def test_lowest_resolution_installs_the_lowest_allowed_mcp(verify):
     highest, lowest = (project["environment"]["packages"]["mcp"] for project in projects)
     assert lowest.startswith("2.0")
     assert highest != lowest
+
+
+def test_registry_preflight_names_version_identifier_and_marker(verify):
+    run = verify(PACKAGES / "registry-mismatch")
+    assert run.returncode == 1
+    assert run.report["registry"]["status"] == "fail"
+    assert "'0.9.0'" in run.finding("MV605")["message"]
+    assert "mvt-registry-old-name" in run.finding("MV607")["message"]
+    marker = run.finding("MV610")["message"]
+    assert "mcp-name: io.github.example/registry-mismatch." in marker
+    assert "MVT_REGISTRY_API_KEY" in run.finding("MV612")["message"]
+    assert all(step["status"] == "pass" for step in run.report["steps"]), "the server itself is fine"
+    assert_clean(run)
+
+
+def test_registry_preflight_passes_a_matching_server_json(verify):
+    run = verify(PACKAGES / "registry-good")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.report["registry"]["status"] == "pass"
+    assert run.finding("MV136")["severity"] == "info", "no __main__.py: python -m will not start it"
+
+
+def test_protocol_matrix_offers_every_handshake_version(verify):
+    run = verify(PACKAGES / "good-server", "--protocols")
+    assert run.returncode == 0, run.stdout + run.stderr
+    versions = run.report["protocols"]["versions"]
+    assert [row["offered"] for row in versions] == ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]
+    assert all(row["accepted"] for row in versions)

@@ -26,7 +26,6 @@ from ._checks import check_artifacts, check_listing
 from ._compat import unwrapped
 from ._diagnose import explain_exit, hint_for, last_words, slowest_imports
 from ._exceptions import CommandFailed, ServerExited, UsageError, VerifyError
-from ._index import download_release, index_url, redact_url
 from ._inspect import choose_script, inspect_sdist, inspect_wheel
 from ._registry import check_server_json, read_sdist_description
 from ._snapshot import compare_snapshot, write_snapshot
@@ -66,6 +65,8 @@ class VerifyOptions:
     startup_budget: float = 10.0
     encoding: str | None = None
     """Start the server a second time with this stdio encoding (``cp1252``: a Windows console)."""
+    protocols: bool = False
+    """Handshake once per protocol version the client library supports (a server process each)."""
     server_json: Path | None = None
     """The MCP Registry's server.json to check against the artifacts (default: the project's, if any)."""
     snapshot: Path | None = None
@@ -139,10 +140,10 @@ class _Run:
     def extra(self, name: str, findings: list[Finding], passed: str) -> None:
         """A check beside the steps (registry, snapshot): its findings, and a line for the report."""
         self.report.findings.extend(findings)
-        worst = next((f for s in (Severity.ERROR, Severity.WARNING) for f in findings if f.severity == s), None)
-        status = {None: Status.PASS, Severity.ERROR: Status.FAIL, Severity.WARNING: Status.WARN}[
-            worst.severity if worst else None
-        ]
+        errors = [finding for finding in findings if finding.severity == Severity.ERROR]
+        warnings = [finding for finding in findings if finding.severity == Severity.WARNING]
+        worst = next(iter(errors or warnings), None)
+        status = Status.FAIL if errors else Status.WARN if warnings else Status.PASS
         message = worst.message.splitlines()[0] if worst else passed
         if worst and len(findings) > 1:
             message += f" (and {len(findings) - 1} more)"
@@ -176,6 +177,7 @@ class _Verification:
         self.wheel: Path | None = None
         self.entry_point = ""
         self.roots: dict[int, Path] = {}
+        self.prefetched = anyio.Event()
         self.prepared: dict[int, Path] = {}
         """Environments made while the build ran, by leg."""
 
@@ -216,6 +218,8 @@ class _Verification:
         how = "prebuilt, not rebuilt:"
         sdist, wheel = target.sdist, target.wheel
         if target.index_spec is not None:
+            from ._index import download_release, index_url, redact_url  # noqa: PLC0415 - only for --from-index
+
             index = index_url(self.options.index_url)
             files = await download_release(target.index_spec, self.work / "download", index=index)
             sdist = next((path for path in files if path.name.endswith(".tar.gz")), None)
@@ -273,16 +277,16 @@ class _Verification:
 
         Only an optimisation: if it fails, the install step starts afresh and reports the error.
         """
-        project = self.target.project
-        if project is None or leg.resolution != "highest":
-            return
-        table = read_pyproject(project).get("project")
-        if not isinstance(table, dict) or "dependencies" in table.get("dynamic", []):
-            return
         try:
+            project = self.target.project
+            table = read_pyproject(project).get("project") if project is not None else None
+            if leg.resolution != "highest" or not isinstance(table, dict) or "dependencies" in table.get("dynamic", []):
+                return
             self.prepared[0] = await self.prepare(leg, 0, [str(item) for item in table.get("dependencies", [])])
         except (VerifyError, CommandFailed):
             await anyio.to_thread.run_sync(shutil.rmtree, self._venv_root(0), True)
+        finally:
+            self.prefetched.set()
 
     def legs(self) -> list[_Leg]:
         pythons = self.options.pythons or [sys.executable]
@@ -302,6 +306,8 @@ class _Verification:
         assert report.script is not None
         assert self.wheel is not None
         with run.step("install") as step:
+            if index == 0:
+                await self.prefetched.wait()
             if index in self.prepared:
                 venv, early = self.prepared[index], "; dependencies installed while building"
             else:
@@ -348,6 +354,8 @@ class _Verification:
             failure = error
         if options.encoding:
             await _Probe(run, spec).encoding_leg(options.encoding, already_failed=failure is not None)
+        if options.protocols and failure is None:
+            await _protocols(run, spec)
         if failure is not None:
             raise failure
 
@@ -504,6 +512,28 @@ class _Probe:
             )
 
 
+async def _protocols(run: _Run, spec: LaunchSpec) -> None:
+    """The protocol matrix: each version offered to a fresh server process, what it answered."""
+    from ._probe import protocol_matrix  # noqa: PLC0415 - see _Probe.run()
+
+    rows = await protocol_matrix(spec)
+    failed = [row for row in rows if "error" in row]
+    for row in failed:
+        run.add(
+            "MV304",
+            Severity.WARNING,
+            "handshake",
+            f"offered protocol {row['offered']}, the server failed: {row['error']}",
+            "a server should answer initialize with a version it supports, whatever the client offers",
+        )
+    accepted = [str(row["offered"]) for row in rows if row["accepted"]]
+    run.report.extras["protocols"] = {
+        "status": (Status.WARN if failed else Status.PASS).value,
+        "message": f"accepts {len(accepted)} of {len(rows)} versions offered: {', '.join(accepted) or 'none'}",
+        "versions": rows,
+    }
+
+
 def _server_info(server: Server) -> ServerInfo:
     handshake = server.handshake_result
     return ServerInfo(
@@ -528,6 +558,7 @@ async def verify_target(target: Target, options: VerifyOptions, progress: Progre
     try:
         verification = _Verification(target, options, progress, work)
         legs = verification.legs()
+        reports = []
         async with anyio.create_task_group() as group:
             group.start_soon(verification.prefetch, legs[0])
             try:
@@ -536,14 +567,13 @@ async def verify_target(target: Target, options: VerifyOptions, progress: Progre
                 group.cancel_scope.cancel()
                 verification.base.fail(error)
                 return [verification.base.finish(started)]
-        reports = []
-        for index, leg in enumerate(legs):
-            run = verification.fork(leg, len(legs) > 1)
-            try:
-                await verification.install_and_probe(run, leg, index)
-            except VerifyError as error:
-                run.fail(error)
-            reports.append(run.finish(started))
+            for index, leg in enumerate(legs):
+                run = verification.fork(leg, len(legs) > 1)
+                try:
+                    await verification.install_and_probe(run, leg, index)
+                except VerifyError as error:
+                    run.fail(error)
+                reports.append(run.finish(started))
         return reports
     finally:
         with anyio.CancelScope(shield=True):

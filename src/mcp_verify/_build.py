@@ -120,9 +120,13 @@ def _failure(error: Exception, what: str) -> BuildError:
 
 
 def _runner(scratch: Path) -> build.RunnerType:
-    """Run backend hooks with a TMPDIR of ours: backends leave temporary files behind when they fail."""
+    """Run backend hooks with a TMPDIR of ours: backends leave temporary files behind when they fail.
+
+    Each hook is a new interpreter: letting the first write the backend's bytecode into the
+    throwaway build environment spares the others compiling it again.
+    """
     scratch.mkdir(exist_ok=True)
-    temporary = {name: str(scratch) for name in ("TMPDIR", "TEMP", "TMP")}
+    temporary = {name: str(scratch) for name in ("TMPDIR", "TEMP", "TMP")} | {"PYTHONDONTWRITEBYTECODE": ""}
 
     def runner(cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None) -> None:
         run_sync(cmd, cwd, {**(extra_environ or {}), **temporary})

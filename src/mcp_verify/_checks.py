@@ -99,7 +99,28 @@ def check_artifacts(project: Path, report: Report) -> list[Finding]:
     findings += _wheel_lint(wheel)
     if wheel.metadata is not None:
         findings += _metadata(project, wheel, wheel.metadata, sources)
+    findings += _python_m(wheel, report.script)
     return findings
+
+
+def _python_m(wheel: Wheel, script: str | None) -> list[Finding]:
+    """Whether ``python -m <package>`` can start the server too: many guides tell users to run it so.
+
+    Read from the wheel (a ``__main__.py`` in the entry point's top-level package), not launched.
+    """
+    if script is None or script not in wheel.console_scripts:
+        return []
+    package = wheel.console_scripts[script].partition(":")[0].strip().split(".")[0]
+    if f"{package}/__main__.py" in wheel.files:
+        return []
+    return [
+        _artifact(
+            "MV136",
+            Severity.INFO,
+            f"`python -m {package}` will not start the server: the wheel has no {package}/__main__.py",
+            f"add {package}/__main__.py that calls the entry point, for users who follow `python -m` instructions",
+        )
+    ]
 
 
 # pyproject.toml against its schema (validate-pyproject)

@@ -26,6 +26,7 @@ from mcp.client.stdio import get_default_environment
 from mcp.shared.exceptions import MCPError
 from mcp.shared.message import SessionMessage
 from mcp_types import METHOD_NOT_FOUND
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 from pydantic import BaseModel, ValidationError
 
 from ._compat import unwrapped
@@ -49,6 +50,7 @@ TERM_GRACE = 2.0
 _STDERR_KEEP = 64 * 1024
 _SHOWN_LINE = 200
 _MAX_PAGES = 1000
+_CLIENT = types.Implementation(name="mcp-verify", version=__version__)
 _ERRORS: dict[str, type[VerifyError]] = {"launch": LaunchError, "handshake": HandshakeError, "list": ListError}
 _WAITING_FOR = {
     "launch": "the server to start and answer initialize",
@@ -251,6 +253,16 @@ class Server:
             "a slow start? raise --timeout; a server waiting for something (input, a network, a lock) never answers",
         )
 
+    async def offer(self, version: str) -> str:
+        """Initialize offering one protocol version; return the version the server answers with."""
+        params = types.InitializeRequestParams(
+            protocol_version=version, capabilities=types.ClientCapabilities(), client_info=_CLIENT
+        )
+        request = partial(self._session.send_request, types.InitializeRequest(params=params), types.InitializeResult)
+        result = await self._watch("handshake", request)
+        assert result is not None
+        return result.protocol_version
+
     async def wait_started(self) -> None:
         """Send initialize and wait for the first line on stdout: the server is up (or dead, or silent)."""
 
@@ -389,7 +401,6 @@ async def launch(spec: LaunchSpec) -> AsyncIterator[Server]:
     to_session, from_server = anyio.create_memory_object_stream[SessionMessage | Exception](math.inf)
     to_server, from_session = anyio.create_memory_object_stream[SessionMessage](math.inf)
     server._to_session, server._from_session = to_session, from_session
-    client = types.Implementation(name="mcp-verify", version=__version__)
     clean = False
     try:
         with unwrapped():
@@ -398,7 +409,11 @@ async def launch(spec: LaunchSpec) -> AsyncIterator[Server]:
                 tg.start_soon(server._read_stdout)
                 tg.start_soon(server._read_stderr)
                 tg.start_soon(server._write_stdin)
-                async with from_server, to_server, ClientSession(from_server, to_server, client_info=client) as session:
+                async with (
+                    from_server,
+                    to_server,
+                    ClientSession(from_server, to_server, client_info=_CLIENT) as session,
+                ):
                     server._session = session
                     yield server
                 with anyio.CancelScope(shield=True):
@@ -410,3 +425,20 @@ async def launch(spec: LaunchSpec) -> AsyncIterator[Server]:
             if not clean:
                 await server.kill()
             await process.aclose()
+
+
+async def protocol_matrix(spec: LaunchSpec) -> list[dict[str, str | bool]]:
+    """Start the server once per protocol version the client library can handshake with, and offer it.
+
+    A server may answer with another version it supports (the spec's counter-offer): that is
+    recorded, not judged. A server that fails on an offered version is recorded with the reason.
+    """
+    rows: list[dict[str, str | bool]] = []
+    for version in HANDSHAKE_PROTOCOL_VERSIONS:
+        try:
+            async with launch(spec) as server:
+                answered = await server.offer(version)
+            rows.append({"offered": version, "answered": answered, "accepted": answered == version})
+        except VerifyError as error:
+            rows.append({"offered": version, "answered": "", "accepted": False, "error": error.message})
+    return rows

@@ -122,6 +122,7 @@ def _options(settings: dict[str, Any]) -> VerifyOptions:
         dist_dir=settings["dist_dir"],
         startup_budget=settings["startup_budget"],
         encoding=settings["encoding"] or ("cp1252" if strict else None),
+        protocols=settings["protocols"],
         server_json=settings["server_json"],
         snapshot=settings["snapshot"],
         update_snapshot=settings["update_snapshot"],
@@ -179,6 +180,11 @@ _VERIFY_OPTIONS = [
         "--encoding",
         metavar="CODEC",
         help="Also start the server with this stdio encoding, e.g. cp1252 as a Windows console (on in --strict).",
+    ),
+    click.option(
+        "--protocols",
+        is_flag=True,
+        help="Also offer every protocol version the mcp client supports, one server start each, and report.",
     ),
     click.option(
         "--dist-dir",
