@@ -162,3 +162,27 @@ def test_interrupt_kills_the_server_and_removes_temp_dirs(tmp_path, sig, code):
     time.sleep(0.2)
     assert processes_with(marker) == []
     assert list(tmp.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_interrupt_during_the_build_leaves_no_temporary_directory(tmp_path):
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mcp_verify", "tests/packages/good-server"],
+        cwd=ROOT, env={**os.environ, "TMPDIR": str(tmp)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not list(tmp.glob("mcp-verify-*/build-env/*")):  # the isolated build environment is being made
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 143
+    assert "Traceback" not in stderr
+    assert list(tmp.iterdir()) == []

@@ -163,7 +163,8 @@ def _unpack(sdist: Path, destination: Path) -> Path:
 def _build_artifacts(source: Path | None, sdist: Path | None, workdir: Path, installer: Installer) -> BuildArtifacts:
     """Build the sdist from ``source`` (unless one is given), then the wheel from it (in a worker thread)."""
     dist = workdir / "dist"
-    with build.env.DefaultIsolatedEnv(installer=installer) as env:
+    # inside the work directory, so that it goes with it even when a kill cut the build short
+    with build.env.DefaultIsolatedEnv(installer=installer, path=str(workdir / "build-env")) as env:
         if source is not None:
             try:
                 sdist = _build(source, "sdist", dist, env)

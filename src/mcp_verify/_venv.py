@@ -125,13 +125,17 @@ class _Layout:
         return [str(path) for path in self.root.glob(pattern)]
 
 
-def _uv_environ() -> dict[str, str]:
-    """pip's index settings carried over to uv, so a configured mirror is honoured by both."""
-    env = dict(os.environ)
-    for pip_name, uv_name in _PIP_TO_UV.items():
-        if pip_name in env and uv_name not in env:
-            env[uv_name] = env[pip_name]
+def _environ(installer: Installer, work: Path) -> dict[str, str]:
+    """The installer's environment: temporary files under ``work`` (removed even after a kill), and
+    for uv, pip's index settings carried over, so a configured mirror is honoured by both."""
+    scratch = work / "tmp"
+    scratch.mkdir(exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(scratch), "TEMP": str(scratch), "TMP": str(scratch)}
     env.pop("VIRTUAL_ENV", None)
+    if installer == "uv":
+        for pip_name, uv_name in _PIP_TO_UV.items():
+            if pip_name in env and uv_name not in env:
+                env[uv_name] = env[pip_name]
     return env
 
 
@@ -147,7 +151,8 @@ async def _create(layout: _Layout, python: str, installer: Installer, cwd: Path)
     if installer == "uv":
         uv = find_uv()
         assert uv is not None
-        await run([uv, "venv", "--quiet", "--python", python, str(layout.root)], env=_uv_environ(), cwd=str(cwd))
+        command = [uv, "venv", "--quiet", "--python", python, str(layout.root)]
+        await run(command, env=_environ(installer, cwd), cwd=str(cwd))
         return
     import virtualenv  # noqa: PLC0415 - heavy, and needed only without uv
 
@@ -173,10 +178,10 @@ async def _install(
         uv = find_uv()
         assert uv is not None
         command = [uv, "pip", "install", *extra, "--python", str(layout.python), *targets]
-        await run(command, env=_uv_environ(), cwd=str(cwd))
+        await run(command, env=_environ(installer, cwd), cwd=str(cwd))
         return
     pip = [str(layout.python), "-m", "pip", "install", "--no-input", "--disable-pip-version-check"]
-    await run([*pip, *targets], cwd=str(cwd))
+    await run([*pip, *targets], env=_environ(installer, cwd), cwd=str(cwd))
 
 
 def installed_packages(site_packages: list[str]) -> dict[str, str]:
