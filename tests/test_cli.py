@@ -170,8 +170,11 @@ def test_interrupt_during_the_build_leaves_no_temporary_directory(tmp_path):
     tmp.mkdir()
     process = subprocess.Popen(
         [sys.executable, "-m", "mcp_verify", "tests/packages/good-server"],
-        cwd=ROOT, env={**os.environ, "TMPDIR": str(tmp)},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(tmp)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 120
