@@ -115,3 +115,12 @@ def test_server_ignoring_eof_and_sigterm_with_children_is_reaped(verify):
     assert run.report["server"]["shutdown"] == "sigkill"
     assert run.finding("MV502")["severity"] == "warning"
     assert_clean(run)
+
+
+def test_a_helper_that_left_the_process_group_is_found_and_killed(verify):
+    run = verify(PACKAGES / "escaping-child")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.report["server"]["shutdown"] == "stdin-eof"
+    assert "1 process(es) started by the server outlived it" in run.finding("MV503")["message"]
+    assert run.step("shutdown")["status"] == "warn"
+    assert_clean(run)

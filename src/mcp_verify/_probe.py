@@ -31,7 +31,7 @@ from pydantic import BaseModel, ValidationError
 
 from ._compat import unwrapped
 from ._exceptions import HandshakeError, LaunchError, ListError, ServerExited, VerifyError
-from ._subprocess import group_members, kill_group
+from ._subprocess import family, kill_family, kill_group
 from ._types import LaunchSpec, Listing
 from ._version import __version__
 
@@ -345,6 +345,7 @@ class Server:
     async def stop(self) -> Shutdown:
         """Close stdin, wait, then SIGTERM, wait, then SIGKILL the group; kill anything left after it."""
         started = anyio.current_time()
+        known = family(self.process.pid)
         assert self.process.stdin is not None
         await self.process.stdin.aclose()
         how = "stdin-eof"
@@ -356,14 +357,13 @@ class Server:
                 kill_group(self.process.pid)
                 await self._exited_within(TERM_GRACE)
         seconds = anyio.current_time() - started
-        survivors = len(group_members(self.process.pid))
-        kill_group(self.process.pid)
+        survivors = kill_family(self.process.pid, known - {self.process.pid})
         self.shutdown = Shutdown(how=how, seconds=seconds, survivors=survivors)
         return self.shutdown
 
     async def kill(self) -> None:
-        """The hard stop, for errors and interrupts: the whole group, at once."""
-        kill_group(self.process.pid)
+        """The hard stop, for errors and interrupts: the whole family, at once."""
+        kill_family(self.process.pid, family(self.process.pid))
         await self._exited_within(TERM_GRACE)
 
 

@@ -7,6 +7,7 @@ PEP 517 hooks) are remembered in ``_LIVE`` so that an interrupt can kill them to
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -46,12 +47,12 @@ def kill_all() -> None:
         kill_group(pgid)
 
 
-def group_members(pgid: int) -> list[int]:
-    """Live (non-zombie) processes of a group; empty where /proc cannot tell."""
+def _processes() -> list[tuple[int, int, int]]:
+    """(pid, parent pid, process group) of every live, non-zombie process; empty where /proc cannot tell."""
     proc = Path("/proc")
     if not proc.is_dir():
         return []
-    members = []
+    table = []
     for entry in proc.iterdir():
         if not entry.name.isdigit():
             continue
@@ -61,9 +62,35 @@ def group_members(pgid: int) -> list[int]:
             continue
         # the command name in parentheses may itself contain spaces or parentheses
         fields = stat[stat.rfind(")") + 2 :].split()
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            members.append(int(entry.name))
-    return members
+        if fields[0] != "Z":
+            table.append((int(entry.name), int(fields[1]), int(fields[2])))
+    return table
+
+
+def family(leader: int) -> set[int]:
+    """A server's processes: its process group, and its descendants that left the group (setsid)."""
+    table = _processes()
+    found = {pid for pid, _, group in table if group == leader}
+    if any(pid == leader for pid, _, _ in table):
+        found.add(leader)
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent, _ in table:
+            if parent in found and pid not in found:
+                found.add(pid)
+                grew = True
+    return found
+
+
+def kill_family(leader: int, known: set[int]) -> int:
+    """SIGKILL the group and every process of ``known`` or of the family now; return how many were alive."""
+    alive = (known | family(leader)) & {pid for pid, _, _ in _processes()}
+    kill_group(leader)
+    for pid in alive:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL if _POSIX else signal.SIGTERM)
+    return len(alive)
 
 
 def _decode(data: bytes) -> str:

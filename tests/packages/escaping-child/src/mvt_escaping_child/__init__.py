@@ -1,0 +1,1 @@
+"""A server whose helper process escapes its process group."""
