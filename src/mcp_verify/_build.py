@@ -135,13 +135,25 @@ def _runner(scratch: Path) -> build.RunnerType:
 
 
 def _build(
-    source: Path, distribution: Literal["sdist", "wheel"], outdir: Path, env: build.env.DefaultIsolatedEnv
+    source: Path,
+    distribution: Literal["sdist", "wheel"],
+    outdir: Path,
+    env: build.env.DefaultIsolatedEnv,
+    installed: set[str],
 ) -> Path:
+    """Build one distribution in ``env``, installing only the requirements it does not have yet.
+
+    The wheel reuses the sdist's environment: only what its backend asks for on top is added.
+    """
     builder = build.ProjectBuilder.from_isolated_env(env, source, runner=_runner(outdir.parent / "tmp"))
-    # the wheel reuses the sdist's environment: only what the backend asks for on top is added
-    env.install(builder.build_system_requires)
-    env.install(builder.get_requires_for_build(distribution))
+    _install_new(env, builder.build_system_requires, installed)
+    _install_new(env, builder.get_requires_for_build(distribution), installed)
     return Path(builder.build(distribution, outdir))
+
+
+def _install_new(env: build.env.DefaultIsolatedEnv, requirements: set[str], installed: set[str]) -> None:
+    env.install(requirements - installed)
+    installed |= requirements
 
 
 def _unpack(sdist: Path, destination: Path) -> Path:
@@ -164,16 +176,17 @@ def _build_artifacts(source: Path | None, sdist: Path | None, workdir: Path, ins
     """Build the sdist from ``source`` (unless one is given), then the wheel from it (in a worker thread)."""
     dist = workdir / "dist"
     # inside the work directory, so that it goes with it even when a kill cut the build short
+    installed: set[str] = set()
     with build.env.DefaultIsolatedEnv(installer=installer, path=str(workdir / "build-env")) as env:
         if source is not None:
             try:
-                sdist = _build(source, "sdist", dist, env)
+                sdist = _build(source, "sdist", dist, env, installed)
             except Exception as error:
                 raise _failure(error, "sdist") from None
         assert sdist is not None
         unpacked = _unpack(sdist, workdir / "sdist")
         try:
-            wheel = _build(unpacked, "wheel", dist, env)
+            wheel = _build(unpacked, "wheel", dist, env, installed)
         except Exception as error:
             raise _failure(error, "wheel (from the sdist)") from None
     return BuildArtifacts(sdist=str(sdist), wheel=str(wheel))
