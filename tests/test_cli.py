@@ -178,7 +178,9 @@ def test_interrupt_during_the_build_leaves_no_temporary_directory(tmp_path):
     )
     try:
         deadline = time.monotonic() + 120
-        while not list(tmp.glob("mcp-verify-*/build-env/*")):  # the isolated build environment is being made
+        while not list(
+            tmp.glob("mcp-verify-run-*/mcp-verify-*/build-env/*")
+        ):  # the isolated build environment is being made
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline
             time.sleep(0.05)

@@ -253,7 +253,7 @@ class _Verification:
         if self.options.env_dir is not None:
             root = self.options.env_dir
             root = root if index == 0 else root.with_name(f"{root.name}-{index}")
-            if root.exists():
+            if root.exists() and any(root.iterdir()):
                 if not (root / "pyvenv.cfg").is_file():
                     raise UsageError(f"{root} exists and is not a virtual environment: give another directory")
                 shutil.rmtree(root)

@@ -196,13 +196,10 @@ async def build_project(project: Path, workdir: Path, installer: Installer) -> B
     """Copy the project into ``workdir`` and build both distributions there."""
     pyproject = read_pyproject(project)
     source = await anyio.to_thread.run_sync(copy_project, project, workdir / "source", pyproject)
-    return await anyio.to_thread.run_sync(
-        partial(_build_artifacts, source, None, workdir, installer), abandon_on_cancel=True
-    )
+    # not abandoned on cancel: the thread must be done writing before its directory is removed
+    return await anyio.to_thread.run_sync(partial(_build_artifacts, source, None, workdir, installer))
 
 
 async def build_from_sdist(sdist: Path, workdir: Path, installer: Installer) -> BuildArtifacts:
     """Build the wheel from a prebuilt sdist, as pip does when a release has no wheel."""
-    return await anyio.to_thread.run_sync(
-        partial(_build_artifacts, None, sdist, workdir, installer), abandon_on_cancel=True
-    )
+    return await anyio.to_thread.run_sync(partial(_build_artifacts, None, sdist, workdir, installer))

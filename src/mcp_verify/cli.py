@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import traceback
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -21,15 +24,17 @@ from ._exceptions import UsageError
 from ._files import write_text_atomically
 from ._format import FORMATTERS
 from ._format.github import summary
+from ._subprocess import kill_all
 from ._types import Status
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from ._types import Report, StepResult
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+_TMP_VARIABLES = ("TMPDIR", "TEMP", "TMP")
 _MARKS = {Status.PASS: "✓", Status.FAIL: "✗", Status.WARN: "!", Status.SKIP: "-"}
 
 
@@ -75,6 +80,7 @@ async def _run_interruptible(paths: list[str], options: VerifyOptions, progress:
         with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
             async for signum in signals:
                 received.append(signum)
+                kill_all()  # build hooks first: the build thread must return before the cancel lands
                 scope.cancel()
                 return
 
@@ -118,6 +124,8 @@ def _options(settings: dict[str, Any]) -> VerifyOptions:
         pythons=settings["pythons"],
         resolutions=("highest", "lowest") if settings["resolution"] == "both" else (settings["resolution"],),
         keep_env=settings["keep_env"],
+        # made before the run's private temporary directory, which is removed at its end
+        env_dir=Path(tempfile.mkdtemp(prefix="mcp-verify-env-")) if settings["keep_env"] else None,
         strict=strict,
         dist_dir=settings["dist_dir"],
         startup_budget=settings["startup_budget"],
@@ -224,10 +232,34 @@ def _verify_options(function: Callable[..., None]) -> Callable[..., None]:
     return function
 
 
+@contextmanager
+def _private_tmpdir() -> Iterator[None]:
+    """One temporary directory for everything this run and its children create, removed at the end.
+
+    Tools mcp-verify calls (a build backend, uv, pip) leave lock and scratch files in TMPDIR when
+    they are cut short; under a directory of its own nothing outlives the run.
+    """
+    root = tempfile.mkdtemp(prefix="mcp-verify-run-")
+    saved = {name: os.environ.get(name) for name in _TMP_VARIABLES}
+    os.environ.update(dict.fromkeys(_TMP_VARIABLES, root))
+    tempfile.tempdir = None  # tempfile caches its choice: make it look again
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        tempfile.tempdir = None
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def _run(paths: tuple[str, ...], options: VerifyOptions, quiet: bool) -> list[Report]:
     """Run the verification and turn every way it can end into the contract's exit codes."""
     try:
-        outcome = anyio.run(_run_interruptible, list(paths), options, _Progress(quiet))
+        with _private_tmpdir():
+            outcome = anyio.run(_run_interruptible, list(paths), options, _Progress(quiet))
     except UsageError as error:
         _error(str(error), EXIT_USAGE)
     except KeyboardInterrupt:
