@@ -124,23 +124,10 @@ def test_pip_installer_path(verify):
     assert_clean(run)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_interrupt_kills_the_server_and_removes_temp_dirs(tmp_path, sig, code):
-    marker = uuid.uuid4().hex
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
+def interrupt_when(ready, sig: int, tmp, *arguments: str) -> str:
+    """Start mcp-verify, send ``sig`` once ``ready()`` is true, return its stderr once it has ended."""
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mcp_verify",
-            "tests/packages/orphan",
-            "--timeout",
-            "120",
-            "--env",
-            f"{MARK_VARIABLE}={marker}",
-        ],
+        [sys.executable, "-m", "mcp_verify", *arguments],
         cwd=ROOT,
         env={**os.environ, "TMPDIR": str(tmp)},
         stdout=subprocess.PIPE,
@@ -149,16 +136,36 @@ def test_interrupt_kills_the_server_and_removes_temp_dirs(tmp_path, sig, code):
     )
     try:
         deadline = time.monotonic() + 240
-        while len(processes_with(marker)) < 3:  # the server and its two children are up
+        while not ready():
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline
-            time.sleep(0.2)
+            time.sleep(0.05)
         process.send_signal(sig)
         _, stderr = process.communicate(timeout=60)
     finally:
         process.kill()
-    assert process.returncode == code
+    assert process.returncode == 128 + sig
     assert "Traceback" not in stderr
+    return stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupt_kills_the_server_and_removes_temp_dirs(tmp_path, sig):
+    marker = uuid.uuid4().hex
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    # the server and its two children are up
+    interrupt_when(
+        lambda: len(processes_with(marker)) >= 3,
+        sig,
+        tmp,
+        "tests/packages/orphan",
+        "--timeout",
+        "120",
+        "--env",
+        f"{MARK_VARIABLE}={marker}",
+    )
     time.sleep(0.2)
     assert processes_with(marker) == []
     assert list(tmp.iterdir()) == []
@@ -168,26 +175,6 @@ def test_interrupt_kills_the_server_and_removes_temp_dirs(tmp_path, sig, code):
 def test_interrupt_during_the_build_leaves_no_temporary_directory(tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mcp_verify", "tests/packages/good-server"],
-        cwd=ROOT,
-        env={**os.environ, "TMPDIR": str(tmp)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while not list(
-            tmp.glob("mcp-verify-run-*/mcp-verify-*/build-env/*")
-        ):  # the isolated build environment is being made
-            assert process.poll() is None, process.communicate()
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=60)
-    finally:
-        process.kill()
-    assert process.returncode == 143
-    assert "Traceback" not in stderr
+    building = "mcp-verify-run-*/mcp-verify-*/build-env/*"  # the isolated build environment is being made
+    interrupt_when(lambda: bool(list(tmp.glob(building))), signal.SIGTERM, tmp, "tests/packages/good-server")
     assert list(tmp.iterdir()) == []
