@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from .conftest import PACKAGES, assert_clean
@@ -124,3 +126,21 @@ def test_a_helper_that_left_the_process_group_is_found_and_killed(verify):
     assert "1 process(es) started by the server outlived it" in run.finding("MV503")["message"]
     assert run.step("shutdown")["status"] == "warn"
     assert_clean(run)
+
+
+def test_a_hanging_build_backend_is_stopped_after_the_build_timeout(verify):
+    run = verify(PACKAGES / "backend-hangs", "--build-timeout", "5")
+    finding = assert_failed_at(run, "build", "MV107")
+    assert "did not finish within 5 s" in finding["message"]
+    assert not [
+        pid
+        for pid in Path("/proc").iterdir()
+        if pid.name.isdigit() and b"hang_backend" in _read(pid / "cmdline") + _read(pid / "environ")
+    ]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""

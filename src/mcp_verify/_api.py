@@ -25,7 +25,7 @@ from ._build import build_from_sdist, build_project, read_pyproject
 from ._checks import check_artifacts, check_listing
 from ._compat import unwrapped
 from ._diagnose import explain_exit, hint_for, last_words, slowest_imports
-from ._exceptions import CommandFailed, ServerExited, UsageError, VerifyError
+from ._exceptions import CommandFailed, InstallError, ServerExited, UsageError, VerifyError
 from ._inspect import choose_script, inspect_sdist, inspect_wheel
 from ._registry import check_server_json, read_sdist_description
 from ._snapshot import compare_snapshot, write_snapshot
@@ -62,6 +62,8 @@ class VerifyOptions:
     strict: bool = False
     dist_dir: Path | None = None
     """Where to keep the built sdist and wheel (for the upload step)."""
+    build_timeout: float = 900.0
+    """Seconds the build may take, and (apart) the installation: generous, but a hang ends."""
     startup_budget: float = 10.0
     encoding: str | None = None
     """Start the server a second time with this stdio encoding (``cp1252``: a Windows console)."""
@@ -226,13 +228,14 @@ class _Verification:
             wheel = next((path for path in files if path.name.endswith(".whl")), None)
             how = f"downloaded from {redact_url(index)}:"
         if target.project is not None:
-            artifacts = await build_project(target.project, self.work, self.installer)
+            artifacts = await build_project(target.project, self.work, self.installer, self.options.build_timeout)
             sdist, wheel = Path(artifacts.sdist), Path(artifacts.wheel)
             self._keep_dists(sdist, wheel)
             how = "built"
         elif wheel is None:
             assert sdist is not None
-            wheel = Path((await build_from_sdist(sdist, self.work, self.installer)).wheel)
+            built = await build_from_sdist(sdist, self.work, self.installer, self.options.build_timeout)
+            wheel = Path(built.wheel)
             how += " (wheel built from the sdist)"
         return sdist, wheel, how
 
@@ -308,19 +311,25 @@ class _Verification:
         with run.step("install") as step:
             if index == 0:
                 await self.prefetched.wait()
-            if index in self.prepared:
-                venv, early = self.prepared[index], "; dependencies installed while building"
-            else:
-                venv, early = await self.prepare(leg, index), ""
-            report.environment = environment = await install_wheel(
-                venv,
-                self.wheel,
-                installer=self.installer,
-                cwd=self.work,
-                lowest=report.wheel.metadata.requires_dist
-                if leg.resolution == "lowest" and report.wheel and report.wheel.metadata
-                else None,
-            )
+            early = "; dependencies installed while building" if index in self.prepared else ""
+            with anyio.move_on_after(options.build_timeout) as limit:
+                venv = self.prepared[index] if index in self.prepared else await self.prepare(leg, index)
+                report.environment = await install_wheel(
+                    venv,
+                    self.wheel,
+                    installer=self.installer,
+                    cwd=self.work,
+                    lowest=report.wheel.metadata.requires_dist
+                    if leg.resolution == "lowest" and report.wheel and report.wheel.metadata
+                    else None,
+                )
+            if limit.cancelled_caught or report.environment is None:
+                raise InstallError(
+                    "MV123",
+                    f"the installation did not finish within {options.build_timeout:g} s, so it was stopped",
+                    "an index that does not answer, or a dependency whose build hangs? install the wheel by hand",
+                )
+            environment = report.environment
             mcp = environment.packages.get("mcp")
             step.message = (
                 f"fresh venv ({self.installer}), {_plural(len(environment.packages), 'package')}"

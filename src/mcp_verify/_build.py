@@ -18,9 +18,9 @@ import anyio.to_thread
 import build
 import build.env
 
-from ._compat import tomllib
+from ._compat import tomllib, unwrapped
 from ._exceptions import BuildError
-from ._subprocess import run_sync
+from ._subprocess import kill_groups, run_sync
 from ._types import BuildArtifacts
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ def _failure(error: Exception, what: str) -> BuildError:
     )
 
 
-def _runner(scratch: Path) -> build.RunnerType:
+def _runner(scratch: Path, owner: set[int]) -> build.RunnerType:
     """Run backend hooks with a TMPDIR of ours: backends leave temporary files behind when they fail.
 
     Each hook is a new interpreter: letting the first write the backend's bytecode into the
@@ -129,7 +129,7 @@ def _runner(scratch: Path) -> build.RunnerType:
     temporary = {name: str(scratch) for name in ("TMPDIR", "TEMP", "TMP")} | {"PYTHONDONTWRITEBYTECODE": ""}
 
     def runner(cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None) -> None:
-        run_sync(cmd, cwd, {**(extra_environ or {}), **temporary})
+        run_sync(cmd, cwd, {**(extra_environ or {}), **temporary}, owner=owner)
 
     return runner
 
@@ -140,12 +140,13 @@ def _build(
     outdir: Path,
     env: build.env.DefaultIsolatedEnv,
     installed: set[str],
+    hooks: set[int],
 ) -> Path:
     """Build one distribution in ``env``, installing only the requirements it does not have yet.
 
     The wheel reuses the sdist's environment: only what its backend asks for on top is added.
     """
-    builder = build.ProjectBuilder.from_isolated_env(env, source, runner=_runner(outdir.parent / "tmp"))
+    builder = build.ProjectBuilder.from_isolated_env(env, source, runner=_runner(outdir.parent / "tmp", hooks))
     _install_new(env, builder.build_system_requires, installed)
     _install_new(env, builder.get_requires_for_build(distribution), installed)
     return Path(builder.build(distribution, outdir))
@@ -172,34 +173,71 @@ def _unpack(sdist: Path, destination: Path) -> Path:
     return roots[0]
 
 
-def _build_artifacts(source: Path | None, sdist: Path | None, workdir: Path, installer: Installer) -> BuildArtifacts:
-    """Build the sdist from ``source`` (unless one is given), then the wheel from it (in a worker thread)."""
+def _build_artifacts(
+    source: Path | None, sdist: Path | None, workdir: Path, installer: Installer, hooks: set[int]
+) -> BuildArtifacts:
+    """Build the sdist from ``source`` (unless one is given), then the wheel from it (in a worker thread).
+
+    ``hooks`` collects the process groups of the running backend hooks, for a timeout to kill.
+    """
     dist = workdir / "dist"
     # inside the work directory, so that it goes with it even when a kill cut the build short
     installed: set[str] = set()
     with build.env.DefaultIsolatedEnv(installer=installer, path=str(workdir / "build-env")) as env:
         if source is not None:
             try:
-                sdist = _build(source, "sdist", dist, env, installed)
+                sdist = _build(source, "sdist", dist, env, installed, hooks)
             except Exception as error:
                 raise _failure(error, "sdist") from None
         assert sdist is not None
         unpacked = _unpack(sdist, workdir / "sdist")
         try:
-            wheel = _build(unpacked, "wheel", dist, env, installed)
+            wheel = _build(unpacked, "wheel", dist, env, installed, hooks)
         except Exception as error:
             raise _failure(error, "wheel (from the sdist)") from None
     return BuildArtifacts(sdist=str(sdist), wheel=str(wheel))
 
 
-async def build_project(project: Path, workdir: Path, installer: Installer) -> BuildArtifacts:
+async def _in_thread(build_them: Callable[[set[int]], BuildArtifacts], timeout: float) -> BuildArtifacts:
+    """Run a build in a worker thread; past ``timeout``, kill its hooks so that the thread returns.
+
+    The thread is never abandoned: it must be done writing before its directory is removed.
+    """
+    hooks: set[int] = set()
+    expired = False
+
+    async def watchdog() -> None:
+        nonlocal expired
+        await anyio.sleep(timeout)
+        expired = True
+        kill_groups(hooks)
+
+    try:
+        with unwrapped():
+            async with anyio.create_task_group() as group:
+                group.start_soon(watchdog)
+                try:
+                    artifacts = await anyio.to_thread.run_sync(build_them, hooks)
+                finally:
+                    group.cancel_scope.cancel()
+    except BuildError:
+        if expired:
+            raise BuildError(
+                "MV107",
+                f"the build did not finish within {timeout:g} s, so its backend was killed",
+                "a backend waiting for input or the network? build the project by hand to see where it hangs",
+            ) from None
+        raise
+    return artifacts
+
+
+async def build_project(project: Path, workdir: Path, installer: Installer, timeout: float) -> BuildArtifacts:
     """Copy the project into ``workdir`` and build both distributions there."""
     pyproject = read_pyproject(project)
     source = await anyio.to_thread.run_sync(copy_project, project, workdir / "source", pyproject)
-    # not abandoned on cancel: the thread must be done writing before its directory is removed
-    return await anyio.to_thread.run_sync(partial(_build_artifacts, source, None, workdir, installer))
+    return await _in_thread(partial(_build_artifacts, source, None, workdir, installer), timeout)
 
 
-async def build_from_sdist(sdist: Path, workdir: Path, installer: Installer) -> BuildArtifacts:
+async def build_from_sdist(sdist: Path, workdir: Path, installer: Installer, timeout: float) -> BuildArtifacts:
     """Build the wheel from a prebuilt sdist, as pip does when a release has no wheel."""
-    return await anyio.to_thread.run_sync(partial(_build_artifacts, None, sdist, workdir, installer))
+    return await _in_thread(partial(_build_artifacts, None, sdist, workdir, installer), timeout)

@@ -97,7 +97,21 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def run_sync(cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None) -> None:
+def kill_groups(groups: set[int]) -> None:
+    """Kill the process groups of one caller's worker-thread commands (see ``run_sync``'s ``owner``)."""
+    with _LIVE_LOCK:
+        pending = list(groups)
+    for pgid in pending:
+        kill_group(pgid)
+
+
+def run_sync(
+    cmd: Sequence[str],
+    cwd: str | None = None,
+    extra_environ: Mapping[str, str] | None = None,
+    *,
+    owner: set[int] | None = None,
+) -> None:
     """Run a command from a worker thread, its output (stdout and stderr together) kept for errors.
 
     Raises ``subprocess.CalledProcessError`` with the output, which is what pyproject-hooks
@@ -113,13 +127,16 @@ def run_sync(cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[
         stdin=subprocess.DEVNULL,
         start_new_session=_POSIX,
     ) as process:
+        groups = [_LIVE] if owner is None else [_LIVE, owner]
         with _LIVE_LOCK:
-            _LIVE.add(process.pid)
+            for group in groups:
+                group.add(process.pid)
         try:
             output, _ = process.communicate()
         finally:
             with _LIVE_LOCK:
-                _LIVE.discard(process.pid)
+                for group in groups:
+                    group.discard(process.pid)
             kill_group(process.pid)
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, list(cmd), output=_decode(output))

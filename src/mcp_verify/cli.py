@@ -128,6 +128,7 @@ def _options(settings: dict[str, Any]) -> VerifyOptions:
         env_dir=Path(tempfile.mkdtemp(prefix="mcp-verify-env-")) if settings["keep_env"] else None,
         strict=strict,
         dist_dir=settings["dist_dir"],
+        build_timeout=settings["build_timeout"],
         startup_budget=settings["startup_budget"],
         encoding=settings["encoding"] or ("cp1252" if strict else None),
         protocols=settings["protocols"],
@@ -175,6 +176,14 @@ _VERIFY_OPTIONS = [
         default="highest",
         show_default=True,
         help="Install the newest allowed dependencies, the lowest allowed direct ones (uv), or both.",
+    ),
+    click.option(
+        "--build-timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=900.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Limit for building, and separately for installing (a hang ends, named).",
     ),
     click.option(
         "--startup-budget",
