@@ -27,7 +27,7 @@ from packaging.tags import Tag, sys_tags
 from mcp_verify._exceptions import BuildError, UsageError
 from mcp_verify._index import PYPI, _parse_html, best_wheel, download_release, index_url, redact_url
 
-from .conftest import PACKAGES
+from .conftest import PACKAGES, mcp_verify
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -435,3 +435,19 @@ def test_a_file_index_without_pages(index: Index, tmp_path: Path) -> None:
     assert_landed(tmp_path / "dest", index.releases["1.0.0"], files)
     error = fetch_error("mvt-other", tmp_path / "dest", project.parent.as_uri())
     assert f"(no directory {project.parent / 'mvt-other'})" in error.message
+
+
+@pytest.mark.slow
+def test_the_command_verifies_a_release_from_the_index(index: Index, server: Server, tmp_path: Path) -> None:
+    """``--from-index`` end to end: downloaded, not rebuilt, installed, launched, listed."""
+    result = mcp_verify(
+        "--from-index", f"{NAME}==1.0.0", "--index-url", f"{server.url}/simple", "--format", "json", tmp=tmp_path
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    release = index.releases["1.0.0"]
+    assert report["project"] == f"{NAME}==1.0.0"
+    assert report["steps"][0]["message"].startswith(f"downloaded from {server.url}/simple:")
+    assert report["wheel"]["sha256"] == sha256(release.wheel)
+    assert report["sdist"]["sha256"] == sha256(release.sdist)
+    assert [tool["name"] for tool in report["tools"]] == ["add", "echo"]
