@@ -235,9 +235,7 @@ class Server:
         )
 
     async def _exit_error(self, step: str) -> ServerExited:
-        with anyio.move_on_after(1.0):
-            while self.process.returncode is None:
-                await anyio.sleep(0.01)
+        await self._exited_within(1.0)
         await anyio.sleep(0.05)  # let the stderr reader take the last words
         ended = describe_exit(self.process.returncode)
         when = {"launch": "at start", "handshake": "during the handshake", "list": "while listing"}[step]

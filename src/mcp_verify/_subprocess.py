@@ -41,10 +41,7 @@ def kill_group(pgid: int, sig: int = signal.SIGKILL if _POSIX else signal.SIGTER
 
 def kill_all() -> None:
     """Kill every process group still running from a worker thread (on interrupt or failure)."""
-    with _LIVE_LOCK:
-        groups = list(_LIVE)
-    for pgid in groups:
-        kill_group(pgid)
+    kill_groups(_LIVE)
 
 
 def _processes() -> list[tuple[int, int, int]]:

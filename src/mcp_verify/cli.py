@@ -24,8 +24,8 @@ from ._exceptions import UsageError
 from ._files import write_text_atomically
 from ._format import FORMATTERS
 from ._format.github import summary
+from ._format.text import MARKS
 from ._subprocess import kill_all
-from ._types import Status
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 _TMP_VARIABLES = ("TMPDIR", "TEMP", "TMP")
-_MARKS = {Status.PASS: "✓", Status.FAIL: "✗", Status.WARN: "!", Status.SKIP: "-"}
 
 
 def _error(message: str, code: int) -> NoReturn:
@@ -68,7 +67,7 @@ class _Progress:
                 click.echo(f"\r\033[K{project}: {step.name} …", err=True, nl=False)
             return
         prefix = "\r\033[K" if self.live else ""
-        click.echo(f"{prefix}{project}: {_MARKS[step.status]} {step.name} {step.seconds:.1f}s {step.message}", err=True)
+        click.echo(f"{prefix}{project}: {MARKS[step.status]} {step.name} {step.seconds:.1f}s {step.message}", err=True)
 
 
 async def _run_interruptible(paths: list[str], options: VerifyOptions, progress: _Progress) -> list[Report] | int:

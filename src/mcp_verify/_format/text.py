@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from .._types import Report, Wheel
 
 MAX_FILES = 40
-_MARKS = {Status.PASS: "✓", Status.FAIL: "✗", Status.WARN: "!", Status.SKIP: "-"}
+MARKS = {Status.PASS: "✓", Status.FAIL: "✗", Status.WARN: "!", Status.SKIP: "-"}
 _STDERR_LINES = 12
 
 
@@ -119,10 +119,10 @@ def render_one(report: Report) -> str:
     lines = [f"mcp-verify {report.version} · {report.project}" + (f" · {leg}" if leg else ""), ""]
     for step in report.steps:
         seconds = f"{step.seconds:.1f}s" if step.status != Status.SKIP else ""
-        lines.append(f"  {_MARKS[step.status]} {step.name:<10} {seconds:>5}  {_cut(step.message)}".rstrip())
+        lines.append(f"  {MARKS[step.status]} {step.name:<10} {seconds:>5}  {_cut(step.message)}".rstrip())
     for name, extra in report.extras.items():
         if isinstance(extra, dict) and "status" in extra:
-            lines.append(f"  {_MARKS[Status(extra['status'])]} {name:<10} {'':>5}  {_cut(extra['message'])}")
+            lines.append(f"  {MARKS[Status(extra['status'])]} {name:<10} {'':>5}  {_cut(extra['message'])}")
     if report.wheel is not None:
         lines += ["", "  wheel", *(f"    {line}" for line in _wheel_files(report.wheel))]
         for group, entries in report.wheel.entry_points.items():
