@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -83,8 +83,12 @@ def _pyenv(spec: str) -> list[str]:
     return [str(path / _BIN / f"python{_EXE}") for path in matching]
 
 
+@cache
 def find_python(spec: str) -> str:
-    """An interpreter for ``--python``: a path, or a version found under pyenv, on PATH, or managed by uv."""
+    """An interpreter for ``--python``: a path, or a version found under pyenv, on PATH, or managed by uv.
+
+    Cached: the options are checked before the run and used again for each leg.
+    """
     if os.sep in spec or Path(spec).is_file():
         if not _runs(spec):
             raise UsageError(f"--python {spec}: not a runnable Python interpreter")
