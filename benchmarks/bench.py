@@ -7,8 +7,9 @@ Pipelines, each repeated ``--repeat`` times on one example project, caches warm:
 - ``naive``   ``python -m build`` + ``python -m venv`` + ``pip install`` + the same bare handshake
 - ``ten``     ``mcp-verify`` on ten copies of the project at once
 
-Prints median / min / max seconds, the ratios against the goals, and the peak RSS of the
-mcp-verify process itself (not the servers it starts). Wall-clock numbers depend on the machine:
+Prints median / min / max seconds and the median CPU seconds (of all the processes a pipeline
+ran), the ratios against the goals, and the peak RSS of the mcp-verify process itself (not the
+servers it starts). Wall-clock numbers depend on the machine:
 only the ratios, taken in one run, are comparable.
 
     python benchmarks/bench.py [--repeat 5] [--project examples/weather-server] [--skip-naive]
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -120,14 +122,22 @@ def verify_command(*projects: Path) -> list[str]:
     return [sys.executable, "-m", "mcp_verify", "-q", "--format", "json", *map(str, projects)]
 
 
-def timed(name: str, action: Callable[[Path], None], repeat: int, times: dict[str, list[float]]) -> None:
-    for attempt in range(repeat):
-        with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as work:
-            started = time.perf_counter()
-            action(Path(work))
-            seconds = time.perf_counter() - started
-        times.setdefault(name, []).append(seconds)
-        print(f"  {name:<7} run {attempt + 1}: {seconds:6.2f} s", file=sys.stderr)
+def children_cpu() -> float:
+    """CPU seconds of every finished child process (and the descendants each of them waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(
+    name: str, action: Callable[[Path], None], times: dict[str, list[float]], cpu: dict[str, list[float]]
+) -> None:
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as work:
+        started, cpu_before = time.perf_counter(), children_cpu()
+        action(Path(work))
+        seconds, cpu_seconds = time.perf_counter() - started, children_cpu() - cpu_before
+    times.setdefault(name, []).append(seconds)
+    cpu.setdefault(name, []).append(cpu_seconds)
+    print(f"  {name:<7} {seconds:6.2f} s, {cpu_seconds:6.2f} s of CPU", file=sys.stderr)
 
 
 def main() -> None:
@@ -138,6 +148,7 @@ def main() -> None:
     options = parser.parse_args()
     project = options.project.resolve()
     times: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
 
     def ten(work: Path) -> None:
         copies = [work / f"copy-{index}" for index in range(10)]
@@ -158,7 +169,7 @@ def main() -> None:
     # interleave the pipelines so that a load change on the machine hits all of them alike
     for _ in range(options.repeat):
         for name, action in pipelines.items():
-            timed(name, action, 1, times)
+            timed(name, action, times, cpu)
     rss = peak_rss_mb(verify_command(project))
     with tempfile.TemporaryDirectory() as work:
         copies = [Path(work) / f"copy-{index}" for index in range(10)]
@@ -169,9 +180,11 @@ def main() -> None:
     medians = {name: statistics.median(values) for name, values in times.items()}
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"project: {project.relative_to(ROOT) if project.is_relative_to(ROOT) else project}, {options.repeat} runs")
-    print(f"\n{'pipeline':<8} {'median':>8} {'min':>8} {'max':>8}")
+    print(f"\n{'pipeline':<8} {'median':>8} {'min':>8} {'max':>8} {'cpu':>8}")
     for name, values in times.items():
-        print(f"{name:<8} {medians[name]:8.2f} {min(values):8.2f} {max(values):8.2f}")
+        print(
+            f"{name:<8} {medians[name]:8.2f} {min(values):8.2f} {max(values):8.2f} {statistics.median(cpu[name]):8.2f}"
+        )
     ratios = {
         "verify / uv": medians["verify"] / medians["uv"],
         "ten / verify": medians["ten"] / medians["verify"],

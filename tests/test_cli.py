@@ -175,6 +175,6 @@ def test_interrupt_kills_the_server_and_removes_temp_dirs(tmp_path, sig):
 def test_interrupt_during_the_build_leaves_no_temporary_directory(tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    building = "mcp-verify-run-*/mcp-verify-*/build-env/*"  # the isolated build environment is being made
+    building = "mcp-verify-run-*/mcp-verify-builds-*/build-env-*/*"  # the isolated build environment is being made
     interrupt_when(lambda: bool(list(tmp.glob(building))), signal.SIGTERM, tmp, "tests/packages/good-server")
     assert list(tmp.iterdir()) == []

@@ -21,18 +21,19 @@ from typing import TYPE_CHECKING, Protocol
 
 import anyio
 
-from ._build import build_from_sdist, build_project, read_pyproject
+from ._build import BuildEnvironments, build_from_sdist, build_project, read_pyproject
 from ._checks import check_artifacts, check_listing
 from ._compat import unwrapped
 from ._diagnose import explain_exit, hint_for, last_words, slowest_imports
 from ._exceptions import CommandFailed, InstallError, ServerExited, UsageError, VerifyError
+from ._files import remove_tree
 from ._inspect import choose_script, inspect_sdist, inspect_wheel
 from ._registry import check_server_json, read_sdist_description
 from ._snapshot import compare_snapshot, write_snapshot
 from ._subprocess import kill_all, run
 from ._targets import Target, resolve_targets
 from ._types import Finding, LaunchSpec, Report, ServerInfo, Severity, Status, StepResult
-from ._venv import find_python, install_wheel, prepare_environment, resolve_installer, script_path
+from ._venv import find_python, install_wheel, prepare_environment, resolve_installer, same_requirements, script_path
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -169,12 +170,13 @@ class _Run:
 class _Verification:
     """One target: built and inspected once, then installed and probed once per leg."""
 
-    def __init__(self, target: Target, options: VerifyOptions, progress: Progress, work: Path) -> None:
+    def __init__(self, target: Target, options: VerifyOptions, progress: Progress, work: Path, shared: _Shared) -> None:
         self.target = target
         self.options = options
         self.progress = progress
         self.work = work
-        self.installer: Installer = resolve_installer(options.installer)
+        self.shared = shared
+        self.installer: Installer = shared.builds.installer
         self.base = _Run(Report(target.label, __version__, strict=options.strict), target.label, progress)
         self.wheel: Path | None = None
         self.entry_point = ""
@@ -182,6 +184,8 @@ class _Verification:
         self.prefetched = anyio.Event()
         self.prepared: dict[int, Path] = {}
         """Environments made while the build ran, by leg."""
+        self.declared: list[str] = []
+        """The dependencies installed into them: ``[project].dependencies``."""
 
     async def build_and_inspect(self) -> None:
         target, report = self.target, self.base.report
@@ -228,13 +232,13 @@ class _Verification:
             wheel = next((path for path in files if path.name.endswith(".whl")), None)
             how = f"downloaded from {redact_url(index)}:"
         if target.project is not None:
-            artifacts = await build_project(target.project, self.work, self.installer, self.options.build_timeout)
+            artifacts = await build_project(target.project, self.work, self.shared.builds, self.options.build_timeout)
             sdist, wheel = Path(artifacts.sdist), Path(artifacts.wheel)
             self._keep_dists(sdist, wheel)
             how = "built"
         elif wheel is None:
             assert sdist is not None
-            built = await build_from_sdist(sdist, self.work, self.installer, self.options.build_timeout)
+            built = await build_from_sdist(sdist, self.work, self.shared.builds, self.options.build_timeout)
             wheel = Path(built.wheel)
             how += " (wheel built from the sdist)"
         return sdist, wheel, how
@@ -270,9 +274,17 @@ class _Verification:
         """Create a leg's environment (and install ``requirements`` into it)."""
         root = self._venv_root(index)
         python = find_python(leg.python) if self.options.pythons else sys.executable
+        key = (python, frozenset(requirements))
         await prepare_environment(
-            root, python=python, installer=self.installer, cwd=self.work, requirements=requirements
+            root,
+            python=python,
+            installer=self.installer,
+            cwd=self.work,
+            requirements=requirements,
+            resolved=bool(requirements) and key in self.shared.resolved,
         )
+        if requirements:
+            self.shared.resolved.add(key)
         return root
 
     async def prefetch(self, leg: _Leg) -> None:
@@ -285,9 +297,10 @@ class _Verification:
             table = read_pyproject(project).get("project") if project is not None else None
             if leg.resolution != "highest" or not isinstance(table, dict) or "dependencies" in table.get("dynamic", []):
                 return
-            self.prepared[0] = await self.prepare(leg, 0, [str(item) for item in table.get("dependencies", [])])
+            self.declared = [str(item) for item in table.get("dependencies", [])]
+            self.prepared[0] = await self.prepare(leg, 0, self.declared)
         except (VerifyError, CommandFailed):
-            await anyio.to_thread.run_sync(shutil.rmtree, self._venv_root(0), True)
+            await remove_tree(self._venv_root(0))
         finally:
             self.prefetched.set()
 
@@ -308,6 +321,7 @@ class _Verification:
         report, options = run.report, self.options
         assert report.script is not None
         assert self.wheel is not None
+        requires_dist = report.wheel.metadata.requires_dist if report.wheel and report.wheel.metadata else []
         with run.step("install") as step:
             if index == 0:
                 await self.prefetched.wait()
@@ -319,9 +333,8 @@ class _Verification:
                     self.wheel,
                     installer=self.installer,
                     cwd=self.work,
-                    lowest=report.wheel.metadata.requires_dist
-                    if leg.resolution == "lowest" and report.wheel and report.wheel.metadata
-                    else None,
+                    lowest=requires_dist if leg.resolution == "lowest" else None,
+                    resolved=index in self.prepared and same_requirements(self.declared, requires_dist),
                 )
             if limit.cancelled_caught or report.environment is None:
                 raise InstallError(
@@ -560,33 +573,52 @@ def _server_info(server: Server) -> ServerInfo:
     )
 
 
-async def verify_target(target: Target, options: VerifyOptions, progress: Progress = _silent) -> list[Report]:
+@dataclass(frozen=True)
+class _Shared:
+    """What the targets of one run share: build environments, and slots for the CPU-heavy stages.
+
+    A target holds a build slot while it builds and a probe slot while its server runs, so the
+    next target builds while this one's server is probed, and neither stage outnumbers the CPUs.
+    Requirements resolved online once in a run are not asked of the index again by the next
+    project that declares the very same ones.
+    """
+
+    builds: BuildEnvironments
+    build_slots: anyio.CapacityLimiter
+    probe_slots: anyio.CapacityLimiter
+    resolved: set[tuple[str, frozenset[str]]] = field(default_factory=set)
+    """(interpreter, requirements) installed online in this run: another project's may go offline."""
+
+
+async def verify_target(target: Target, options: VerifyOptions, progress: Progress, shared: _Shared) -> list[Report]:
     """Verify one target: one report per leg (a single one when the build already failed)."""
-    started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="mcp-verify-"))
     try:
-        verification = _Verification(target, options, progress, work)
+        verification = _Verification(target, options, progress, work, shared)
         legs = verification.legs()
         reports = []
         async with anyio.create_task_group() as group:
-            group.start_soon(verification.prefetch, legs[0])
-            try:
-                await verification.build_and_inspect()
-            except VerifyError as error:
-                group.cancel_scope.cancel()
-                verification.base.fail(error)
-                return [verification.base.finish(started)]
+            async with shared.build_slots:
+                started = time.perf_counter()  # a target waiting for its turn is not yet being verified
+                group.start_soon(verification.prefetch, legs[0])
+                try:
+                    await verification.build_and_inspect()
+                except VerifyError as error:
+                    group.cancel_scope.cancel()
+                    verification.base.fail(error)
+                    return [verification.base.finish(started)]
             for index, leg in enumerate(legs):
                 run = verification.fork(leg, len(legs) > 1)
                 try:
-                    await verification.install_and_probe(run, leg, index)
+                    async with shared.probe_slots:
+                        await verification.install_and_probe(run, leg, index)
                 except VerifyError as error:
                     run.fail(error)
                 reports.append(run.finish(started))
         return reports
     finally:
         with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(shutil.rmtree, work, True)
+            await remove_tree(work)
 
 
 async def verify(project: str, options: VerifyOptions | None = None, progress: Progress = _silent) -> list[Report]:
@@ -614,21 +646,27 @@ async def verify_many(
     if options.pythons:
         for python in options.pythons:
             find_python(python)
-    if "lowest" in options.resolutions and resolve_installer(options.installer) != "uv":
+    installer = resolve_installer(options.installer)
+    if "lowest" in options.resolutions and installer != "uv":
         raise UsageError("--resolution lowest needs uv (pip cannot resolve to the lowest versions)")
     results: dict[int, list[Report]] = {}
-    limiter = anyio.CapacityLimiter(max(1, min(len(targets), os.cpu_count() or 1)))
+    slots = max(1, min(len(targets), os.cpu_count() or 1))
+    directory = Path(tempfile.mkdtemp(prefix="mcp-verify-builds-"))
 
-    async def one(index: int, target: Target) -> None:
-        async with limiter:
-            results[index] = await verify_target(target, options, progress)
+    async def one(index: int, target: Target, shared: _Shared) -> None:
+        results[index] = await verify_target(target, options, progress, shared)
 
-    with unwrapped(), _killing_leftovers():
-        async with anyio.create_task_group() as group:
-            # the MCP client is slow to import: let that happen while the builds run
-            group.start_soon(partial(anyio.to_thread.run_sync, import_module, "mcp_verify._probe"))
-            for index, target in enumerate(targets):
-                group.start_soon(one, index, target)
+    try:
+        with unwrapped(), _killing_leftovers(), BuildEnvironments(directory, installer) as builds:
+            shared = _Shared(builds, anyio.CapacityLimiter(slots), anyio.CapacityLimiter(slots))
+            async with anyio.create_task_group() as group:
+                # the MCP client is slow to import: let that happen while the builds run
+                group.start_soon(partial(anyio.to_thread.run_sync, import_module, "mcp_verify._probe"))
+                for index, target in enumerate(targets):
+                    group.start_soon(one, index, target, shared)
+    finally:
+        with anyio.CancelScope(shield=True):
+            await remove_tree(directory)
     return [report for index in range(len(targets)) for report in results[index]]
 
 

@@ -7,9 +7,12 @@ write into the source tree (setuptools' ``*.egg-info``) and the user's tree is n
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
+import subprocess
 import tarfile
+import threading
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
@@ -22,6 +25,7 @@ from ._compat import tomllib, unwrapped
 from ._exceptions import BuildError
 from ._subprocess import kill_groups, run_sync
 from ._types import BuildArtifacts
+from ._venv import bytecode_command
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -120,13 +124,9 @@ def _failure(error: Exception, what: str) -> BuildError:
 
 
 def _runner(scratch: Path, owner: set[int]) -> build.RunnerType:
-    """Run backend hooks with a TMPDIR of ours: backends leave temporary files behind when they fail.
-
-    Each hook is a new interpreter: letting the first write the backend's bytecode into the
-    throwaway build environment spares the others compiling it again.
-    """
+    """Run backend hooks with a TMPDIR of ours: backends leave temporary files behind when they fail."""
     scratch.mkdir(exist_ok=True)
-    temporary = {name: str(scratch) for name in ("TMPDIR", "TEMP", "TMP")} | {"PYTHONDONTWRITEBYTECODE": ""}
+    temporary = {name: str(scratch) for name in ("TMPDIR", "TEMP", "TMP")}
 
     def runner(cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None) -> None:
         run_sync(cmd, cwd, {**(extra_environ or {}), **temporary}, owner=owner)
@@ -134,27 +134,67 @@ def _runner(scratch: Path, owner: set[int]) -> build.RunnerType:
     return runner
 
 
+class BuildEnvironments:
+    """The isolated build environments of one run, shared by its builds: one per ``[build-system].requires``.
+
+    The sdist and the wheel, and every project of a run with the same backend, build in one
+    environment, so the backend is installed once (hooks still each run in a fresh interpreter).
+    A backend that asks for more (``get_requires_for_build_*``) has it added there. Builds run in
+    worker threads: installing is serialised, building is not.
+    """
+
+    def __init__(self, directory: Path, installer: Installer) -> None:
+        self.directory = directory
+        self.installer = installer
+        self._lock = threading.Lock()
+        self._stack = contextlib.ExitStack()
+        self._made: dict[frozenset[str], tuple[build.env.DefaultIsolatedEnv, set[str]]] = {}
+
+    def __enter__(self) -> BuildEnvironments:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
+
+    def environment(self, requires: set[str]) -> build.env.DefaultIsolatedEnv:
+        """The environment for a backend, made and given its requirements on first use."""
+        key = frozenset(requires)
+        with self._lock:
+            if key not in self._made:
+                path = self.directory / f"build-env-{len(self._made)}"
+                env = self._stack.enter_context(build.env.DefaultIsolatedEnv(installer=self.installer, path=str(path)))
+                self._made[key] = (env, set())
+            env, _ = self._made[key]
+        self.install(env, key, requires)
+        return env
+
+    def install(self, env: build.env.DefaultIsolatedEnv, key: frozenset[str], requirements: set[str]) -> None:
+        """Install what the environment lacks; with uv (which does not compile), give it bytecode too."""
+        with self._lock:
+            installed = self._made[key][1]
+            missing = requirements - installed
+            if not missing:
+                return
+            env.install(missing)
+            installed |= missing
+            if self.installer == "uv":
+                with contextlib.suppress(subprocess.CalledProcessError):  # only an optimisation
+                    run_sync(bytecode_command(Path(env.path)))
+
+
 def _build(
     source: Path,
     distribution: Literal["sdist", "wheel"],
     outdir: Path,
-    env: build.env.DefaultIsolatedEnv,
-    installed: set[str],
+    environments: BuildEnvironments,
     hooks: set[int],
 ) -> Path:
-    """Build one distribution in ``env``, installing only the requirements it does not have yet.
-
-    The wheel reuses the sdist's environment: only what its backend asks for on top is added.
-    """
+    """Build one distribution in the shared environment of its backend."""
+    requires = build.ProjectBuilder(source).build_system_requires
+    env = environments.environment(requires)
     builder = build.ProjectBuilder.from_isolated_env(env, source, runner=_runner(outdir.parent / "tmp", hooks))
-    _install_new(env, builder.build_system_requires, installed)
-    _install_new(env, builder.get_requires_for_build(distribution), installed)
+    environments.install(env, frozenset(requires), builder.get_requires_for_build(distribution))
     return Path(builder.build(distribution, outdir))
-
-
-def _install_new(env: build.env.DefaultIsolatedEnv, requirements: set[str], installed: set[str]) -> None:
-    env.install(requirements - installed)
-    installed |= requirements
 
 
 def _unpack(sdist: Path, destination: Path) -> Path:
@@ -174,27 +214,24 @@ def _unpack(sdist: Path, destination: Path) -> Path:
 
 
 def _build_artifacts(
-    source: Path | None, sdist: Path | None, workdir: Path, installer: Installer, hooks: set[int]
+    source: Path | None, sdist: Path | None, workdir: Path, environments: BuildEnvironments, hooks: set[int]
 ) -> BuildArtifacts:
     """Build the sdist from ``source`` (unless one is given), then the wheel from it (in a worker thread).
 
     ``hooks`` collects the process groups of the running backend hooks, for a timeout to kill.
     """
     dist = workdir / "dist"
-    # inside the work directory, so that it goes with it even when a kill cut the build short
-    installed: set[str] = set()
-    with build.env.DefaultIsolatedEnv(installer=installer, path=str(workdir / "build-env")) as env:
-        if source is not None:
-            try:
-                sdist = _build(source, "sdist", dist, env, installed, hooks)
-            except Exception as error:
-                raise _failure(error, "sdist") from None
-        assert sdist is not None
-        unpacked = _unpack(sdist, workdir / "sdist")
+    if source is not None:
         try:
-            wheel = _build(unpacked, "wheel", dist, env, installed, hooks)
+            sdist = _build(source, "sdist", dist, environments, hooks)
         except Exception as error:
-            raise _failure(error, "wheel (from the sdist)") from None
+            raise _failure(error, "sdist") from None
+    assert sdist is not None
+    unpacked = _unpack(sdist, workdir / "sdist")
+    try:
+        wheel = _build(unpacked, "wheel", dist, environments, hooks)
+    except Exception as error:
+        raise _failure(error, "wheel (from the sdist)") from None
     return BuildArtifacts(sdist=str(sdist), wheel=str(wheel))
 
 
@@ -231,13 +268,17 @@ async def _in_thread(build_them: Callable[[set[int]], BuildArtifacts], timeout: 
     return artifacts
 
 
-async def build_project(project: Path, workdir: Path, installer: Installer, timeout: float) -> BuildArtifacts:
+async def build_project(
+    project: Path, workdir: Path, environments: BuildEnvironments, timeout: float
+) -> BuildArtifacts:
     """Copy the project into ``workdir`` and build both distributions there."""
     pyproject = read_pyproject(project)
     source = await anyio.to_thread.run_sync(copy_project, project, workdir / "source", pyproject)
-    return await _in_thread(partial(_build_artifacts, source, None, workdir, installer), timeout)
+    return await _in_thread(partial(_build_artifacts, source, None, workdir, environments), timeout)
 
 
-async def build_from_sdist(sdist: Path, workdir: Path, installer: Installer, timeout: float) -> BuildArtifacts:
+async def build_from_sdist(
+    sdist: Path, workdir: Path, environments: BuildEnvironments, timeout: float
+) -> BuildArtifacts:
     """Build the wheel from a prebuilt sdist, as pip does when a release has no wheel."""
-    return await _in_thread(partial(_build_artifacts, None, sdist, workdir, installer), timeout)
+    return await _in_thread(partial(_build_artifacts, None, sdist, workdir, environments), timeout)

@@ -8,15 +8,16 @@ script that was launched and the arguments it was launched with.
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+import platformdirs
 
 from ._venv import script_path
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     from ._types import JSONDict, Report
 
@@ -83,13 +84,6 @@ def client_config(
     }
 
 
-def server_home(project: Path, platform: str = sys.platform) -> Path:
+def server_home(project: Path) -> Path:
     """Where ``mcp-verify config`` keeps a server's environment: a per-user data directory."""
-    name = platform_name(platform)
-    if name == "windows":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
-    elif name == "macos":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "mcp-verify" / "servers" / (project.resolve().name or "server")
+    return platformdirs.user_data_path("mcp-verify", appauthor=False) / "servers" / (project.resolve().name or "server")

@@ -7,6 +7,7 @@ they play none in a user's ``pip install`` or ``uvx``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -14,11 +15,11 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from functools import cache, partial
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import anyio.to_thread
+import platformdirs
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -129,6 +130,35 @@ class _Layout:
         return [str(path) for path in self.root.glob(pattern)]
 
 
+def cache_dir() -> Path:
+    """mcp-verify's own cache: ``MCP_VERIFY_CACHE_DIR``, else the platform's user cache directory."""
+    configured = os.environ.get("MCP_VERIFY_CACHE_DIR")
+    return Path(configured) if configured else platformdirs.user_cache_path("mcp-verify", appauthor=False)
+
+
+def bytecode_command(root: Path) -> list[str]:
+    """The command that gives an environment's installed modules bytecode from the shared store.
+
+    uv installs without compiling (pip compiles): without this, every fresh environment's first
+    start compiles mcp and pydantic from source, the largest cost of a verification. See ``_bytecode``.
+    """
+    layout = _Layout(root)
+    store = cache_dir() / "bytecode"
+    return [
+        str(layout.python),
+        "-I",
+        str(Path(__file__).with_name("_bytecode.py")),
+        str(store),
+        *layout.site_packages(),
+    ]
+
+
+async def _add_bytecode(layout: _Layout, cwd: Path) -> None:
+    """Only an optimisation: an unwritable cache leaves the environment as uv made it."""
+    with contextlib.suppress(CommandFailed):
+        await run(bytecode_command(layout.root), env=_environ("uv", cwd), cwd=str(cwd))
+
+
 def _environ(installer: Installer, work: Path) -> dict[str, str]:
     """The installer's environment: temporary files under ``work`` (removed even after a kill), and
     for uv, pip's index settings carried over, so a configured mirror is honoured by both."""
@@ -170,12 +200,30 @@ def _lowest(requires_dist: Sequence[str]) -> list[str]:
     uv's ``lowest-direct`` applies to what is named on its command line, so the wheel's
     requirements (those of no extra) are named there too, beside the wheel.
     """
-    direct = [text for text in requires_dist if "extra" not in str(Requirement(text).marker or "")]
-    return ["--resolution", "lowest-direct", *direct]
+    return ["--resolution", "lowest-direct", *map(str, _direct(requires_dist))]
+
+
+def _direct(requires_dist: Sequence[str]) -> list[Requirement]:
+    """The requirements of a plain install: those of no extra."""
+    requirements = map(Requirement, requires_dist)
+    return [requirement for requirement in requirements if "extra" not in str(requirement.marker or "")]
+
+
+def same_requirements(declared: Sequence[str], requires_dist: Sequence[str]) -> bool:
+    """Whether the wheel asks for exactly what ``[project].dependencies`` declared (and the prefetch installed)."""
+    return {str(requirement) for requirement in _direct(declared)} == {
+        str(requirement) for requirement in _direct(requires_dist)
+    }
 
 
 async def _install(
-    layout: _Layout, targets: Sequence[str], installer: Installer, cwd: Path, extra: Sequence[str]
+    layout: _Layout,
+    targets: Sequence[str],
+    installer: Installer,
+    cwd: Path,
+    extra: Sequence[str] = (),
+    *,
+    bytecode: bool = True,
 ) -> None:
     """Install requirements or wheel paths with the environment's installer."""
     if installer == "uv":
@@ -183,27 +231,43 @@ async def _install(
         assert uv is not None
         command = [uv, "pip", "install", *extra, "--python", str(layout.python), *targets]
         await run(command, env=_environ(installer, cwd), cwd=str(cwd))
+        if bytecode:
+            await _add_bytecode(layout, cwd)
         return
     pip = [str(layout.python), "-m", "pip", "install", "--no-input", "--disable-pip-version-check"]
     await run([*pip, *targets], env=_environ(installer, cwd), cwd=str(cwd))
 
 
 def installed_packages(site_packages: list[str]) -> dict[str, str]:
-    """Canonical name to version of every distribution in the environment."""
-    return {
-        canonicalize_name(dist.metadata["Name"]): dist.version
-        for dist in metadata.distributions(path=site_packages)
-        if dist.metadata["Name"]
-    }
+    """Canonical name to version of every distribution in the environment.
+
+    Read from the ``NAME-VERSION.dist-info`` directory names the installers write (the recording
+    installed projects specification), not from each METADATA file, which is slow to parse.
+    """
+    packages: dict[str, str] = {}
+    for directory in site_packages:
+        for dist_info in Path(directory).glob("*.dist-info"):
+            name, _, version = dist_info.name.removesuffix(".dist-info").rpartition("-")
+            if name:
+                packages[canonicalize_name(name)] = version
+    return packages
 
 
 async def prepare_environment(
-    root: Path, *, python: str, installer: Installer, cwd: Path, requirements: Sequence[str] = ()
+    root: Path,
+    *,
+    python: str,
+    installer: Installer,
+    cwd: Path,
+    requirements: Sequence[str] = (),
+    resolved: bool = False,
 ) -> None:
     """Create the environment and install what is known before the wheel exists.
 
     Run while the artifacts build: the project's declared dependencies are then present, and the
     wheel's own install resolves exactly as a plain one would, finding them satisfied.
+    ``resolved``: the same requirements were resolved online earlier in this run (another
+    project's); uv then installs them from its freshly filled cache, and online should that fail.
     """
     layout = _Layout(root)
     try:
@@ -211,20 +275,33 @@ async def prepare_environment(
     except (CommandFailed, RuntimeError, OSError) as error:
         detail = _installer_errors(error.output) if isinstance(error, CommandFailed) else str(error)
         raise InstallError("MV121", f"could not create a virtual environment with {python}:\n{detail}") from None
-    if requirements:
-        await _install(layout, requirements, installer, cwd, ())
+    if requirements and not (
+        resolved and installer == "uv" and await _installed_offline(layout, requirements, cwd, bytecode=True)
+    ):
+        await _install(layout, requirements, installer, cwd)
 
 
 async def install_wheel(
-    root: Path, wheel: Path, *, installer: Installer, cwd: Path, lowest: Sequence[str] | None = None
+    root: Path,
+    wheel: Path,
+    *,
+    installer: Installer,
+    cwd: Path,
+    lowest: Sequence[str] | None = None,
+    resolved: bool = False,
 ) -> Environment:
     """Install ``wheel`` with its dependencies into the prepared environment at ``root``.
 
     ``lowest``: the wheel's Requires-Dist, to install the lowest version each allows (uv only).
+    ``resolved``: exactly those requirements were resolved fresh into the environment moments
+    ago, while the build ran. uv then installs offline, from what is there, instead of asking
+    the index about every dependency again; should that not suffice, it installs online.
     """
     layout = _Layout(root)
     try:
-        await _install(layout, [str(wheel)], installer, cwd, _lowest(lowest) if lowest is not None else ())
+        # offline, only the wheel itself is added: its few modules need no bytecode from the store
+        if not (resolved and installer == "uv" and await _installed_offline(layout, [str(wheel)], cwd, bytecode=False)):
+            await _install(layout, [str(wheel)], installer, cwd, _lowest(lowest) if lowest is not None else ())
     except CommandFailed as error:
         raise InstallError(
             "MV122",
@@ -239,6 +316,15 @@ async def install_wheel(
         installer=installer,
         packages=installed_packages(layout.site_packages()),
     )
+
+
+async def _installed_offline(layout: _Layout, targets: Sequence[str], cwd: Path, *, bytecode: bool) -> bool:
+    """Install with uv from its cache alone, for requirements resolved online earlier in this run."""
+    try:
+        await _install(layout, targets, "uv", cwd, ["--offline"], bytecode=bytecode)
+    except CommandFailed:
+        return False
+    return True
 
 
 def script_path(environment: Environment, script: str) -> Path:
