@@ -148,6 +148,7 @@ def test_installed_packages_read_from_dist_info_names_agree_with_importlib_metad
         (["mcp>=2"], ["mcp>=2", "anyio"], False),
         (["mcp>=2"], ["mcp>=2.1"], False),
         ([], [], True),
+        (["mcp>>2"], ["mcp>=2"], False),
     ],
 )
 def test_a_wheel_installs_offline_only_when_it_asks_for_what_was_declared(declared, requires_dist, same):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 import anyio.to_thread
 import platformdirs
-from packaging.requirements import Requirement
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -211,9 +211,10 @@ def _direct(requires_dist: Sequence[str]) -> list[Requirement]:
 
 def same_requirements(declared: Sequence[str], requires_dist: Sequence[str]) -> bool:
     """Whether the wheel asks for exactly what ``[project].dependencies`` declared (and the prefetch installed)."""
-    return {str(requirement) for requirement in _direct(declared)} == {
-        str(requirement) for requirement in _direct(requires_dist)
-    }
+    try:
+        return set(map(str, _direct(declared))) == set(map(str, _direct(requires_dist)))
+    except InvalidRequirement:  # the plain, online install reports it
+        return False
 
 
 async def _install(
