@@ -116,8 +116,12 @@ def test_builds_of_one_run_share_an_environment_per_backend(tmp_path):
 
 @pytest.mark.slow
 def test_several_projects_at_once_report_what_each_alone_reports(verify, tmp_path):
-    """Shared build environments, build and probe slots, offline installs: the same reports as one by one."""
-    projects = ["good-server", "crash-on-start", "bad-entry-attr", "good-server"]
+    """Shared build environments, build and probe slots, offline installs: the same reports as one by one.
+
+    Two backends (hatchling, and setuptools, which writes into the source tree it builds) make two
+    build environments; the same project twice resolves its dependencies once.
+    """
+    projects = ["good-server", "setuptools-server", "crash-on-start", "bad-entry-attr", "good-server"]
     together = mcp_verify(*(f"tests/packages/{name}" for name in projects), "--format", "json", tmp=tmp_path)
     reports = json.loads(together.stdout)["projects"]
     assert [report["project"] for report in reports] == [f"tests/packages/{name}" for name in projects]

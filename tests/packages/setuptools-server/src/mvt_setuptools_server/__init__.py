@@ -1,0 +1,1 @@
+"""mcp-verify fixture: a correct MCP server built with setuptools."""

@@ -1,0 +1,3 @@
+from mvt_setuptools_server.server import main
+
+main()
