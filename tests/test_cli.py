@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -111,6 +112,60 @@ def test_several_projects_give_one_document_in_order(tmp_path):
         "tests/packages/crash-on-start",
     ]
     assert [p["ok"] for p in document["projects"]] == [True, False]
+
+
+def run_in_terminal(*arguments: str) -> str:
+    """Run mcp-verify with its stderr on a pseudo-terminal; return what it wrote there."""
+    import pty  # noqa: PLC0415 - POSIX only
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mcp_verify", *arguments], cwd=ROOT, stdout=subprocess.PIPE, stderr=terminal
+    )
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the other side closed: Linux says EIO
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.communicate(timeout=300)
+    os.close(controller)
+    return b"".join(chunks).decode()
+
+
+def final_screen(written: str) -> list[str]:
+    """The lines a terminal shows at the end, for what the progress writes (new lines, ESC[nF, ESC[J)."""
+    screen, row = [""], 0
+    for token in re.split(r"(\x1b\[\d*F|\x1b\[J|\r\n)", written):
+        if token == "\r\n":
+            row += 1
+            screen += [""] * (row + 1 - len(screen))
+        elif moved := re.fullmatch(r"\x1b\[(\d*)F", token):
+            row -= int(moved[1] or 1)
+        elif token == "\x1b[J":
+            del screen[row + 1 :]
+            screen[row] = ""
+        elif token:
+            screen[row] += token
+    return [line for line in screen if line]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+def test_a_terminal_gets_a_live_line_per_project_and_keeps_only_finished_steps():
+    projects = ["tests/packages/good-server", "tests/packages/crash-on-start"]
+    written = run_in_terminal("--format", "json", *projects)
+    for project in projects:
+        assert f"{project}: build …" in written  # its live line while it builds
+    assert "\x1b[J" in written
+    screen = final_screen(written)
+    assert not [line for line in screen if line.endswith("…")], screen
+    assert f"{projects[0]}: ✓ shutdown" in "\n".join(screen)
+    assert f"{projects[1]}: ✗ launch" in "\n".join(screen)
 
 
 @pytest.mark.slow

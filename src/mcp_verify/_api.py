@@ -123,6 +123,10 @@ class _Run:
         try:
             yield result
             result.status = Status.PASS if result.status == Status.SKIP else result.status
+        except VerifyError as error:  # shown failed at once; ``fail`` records the finding
+            result.status = Status.FAIL
+            result.message = error.message.splitlines()[0]
+            raise
         finally:
             result.seconds = round(time.perf_counter() - started, 3)
             self.progress(self.label, result, True)

@@ -53,21 +53,34 @@ def _parse_env(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 class _Progress:
-    """Step progress on stderr: a line per finished step (and a live line in a terminal)."""
+    """Step progress on stderr: a line per finished step, and in a terminal a live line per project
+    that is inside a step, so that several projects at once never look stuck."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
         self.live = sys.stderr.isatty()
+        self.running: dict[str, str] = {}
+        """Project to the step it is in, as shown in the live lines."""
+        self.shown = 0
 
     def __call__(self, project: str, step: StepResult, done: bool) -> None:
         if self.quiet:
             return
-        if not done:
-            if self.live:
-                click.echo(f"\r\033[K{project}: {step.name} …", err=True, nl=False)
+        if done:
+            self.running.pop(project, None)
+            line = f"{project}: {MARKS[step.status]} {step.name} {step.seconds:.1f}s {step.message}"
+        else:
+            self.running[project] = step.name
+            line = None
+        if not self.live:
+            if line is not None:
+                click.echo(line, err=True)
             return
-        prefix = "\r\033[K" if self.live else ""
-        click.echo(f"{prefix}{project}: {MARKS[step.status]} {step.name} {step.seconds:.1f}s {step.message}", err=True)
+        width = max(20, shutil.get_terminal_size().columns - 1)  # a wrapped line would break the redraw
+        erase = f"\033[{self.shown}F\033[J" if self.shown else ""
+        live = "".join(f"{name}: {current} …"[:width] + "\n" for name, current in self.running.items())
+        click.echo(erase + (line + "\n" if line is not None else "") + live, err=True, nl=False)
+        self.shown = len(self.running)
 
 
 async def _run_interruptible(paths: list[str], options: VerifyOptions, progress: _Progress) -> list[Report] | int:
