@@ -285,7 +285,7 @@ class _Verification:
             installer=self.installer,
             cwd=self.work,
             requirements=requirements,
-            resolved=bool(requirements) and key in self.shared.resolved,
+            resolved=key in self.shared.resolved,
         )
         if requirements:
             self.shared.resolved.add(key)

@@ -47,10 +47,11 @@ async def remove_tree(path: Path) -> None:
     """Remove a directory tree, whatever is in it.
 
     ``rm -rf`` where there is one: ``shutil.rmtree`` spends a quarter of a second of Python per
-    virtual environment, in every verification. ``shutil.rmtree`` then takes whatever is left.
+    virtual environment, in every verification. ``shutil.rmtree`` where there is none, or it failed.
     """
     rm = shutil.which("rm") if os.name == "posix" else None
     if rm is not None:
         with contextlib.suppress(CommandFailed, OSError):
             await run([rm, "-rf", "--", str(path)])
+            return
     await anyio.to_thread.run_sync(partial(shutil.rmtree, path, ignore_errors=True))

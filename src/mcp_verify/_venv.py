@@ -239,6 +239,25 @@ async def _install(
     await run([*pip, *targets], env=_environ(installer, cwd), cwd=str(cwd))
 
 
+async def _install_resolved(
+    layout: _Layout,
+    targets: Sequence[str],
+    installer: Installer,
+    cwd: Path,
+    extra: Sequence[str] = (),
+    *,
+    resolved: bool,
+    offline_bytecode: bool = True,
+) -> None:
+    """Install; when ``resolved`` (the same requirements were resolved online earlier in this run),
+    uv first installs from its cache alone, and online only if that does not suffice."""
+    if resolved and installer == "uv":
+        with contextlib.suppress(CommandFailed):
+            await _install(layout, targets, installer, cwd, ["--offline"], bytecode=offline_bytecode)
+            return
+    await _install(layout, targets, installer, cwd, extra)
+
+
 def installed_packages(site_packages: list[str]) -> dict[str, str]:
     """Canonical name to version of every distribution in the environment.
 
@@ -276,10 +295,8 @@ async def prepare_environment(
     except (CommandFailed, RuntimeError, OSError) as error:
         detail = _installer_errors(error.output) if isinstance(error, CommandFailed) else str(error)
         raise InstallError("MV121", f"could not create a virtual environment with {python}:\n{detail}") from None
-    if requirements and not (
-        resolved and installer == "uv" and await _installed_offline(layout, requirements, cwd, bytecode=True)
-    ):
-        await _install(layout, requirements, installer, cwd)
+    if requirements:
+        await _install_resolved(layout, requirements, installer, cwd, resolved=resolved)
 
 
 async def install_wheel(
@@ -301,8 +318,15 @@ async def install_wheel(
     layout = _Layout(root)
     try:
         # offline, only the wheel itself is added: its few modules need no bytecode from the store
-        if not (resolved and installer == "uv" and await _installed_offline(layout, [str(wheel)], cwd, bytecode=False)):
-            await _install(layout, [str(wheel)], installer, cwd, _lowest(lowest) if lowest is not None else ())
+        await _install_resolved(
+            layout,
+            [str(wheel)],
+            installer,
+            cwd,
+            _lowest(lowest) if lowest is not None else (),
+            resolved=resolved,
+            offline_bytecode=False,
+        )
     except CommandFailed as error:
         raise InstallError(
             "MV122",
@@ -317,15 +341,6 @@ async def install_wheel(
         installer=installer,
         packages=installed_packages(layout.site_packages()),
     )
-
-
-async def _installed_offline(layout: _Layout, targets: Sequence[str], cwd: Path, *, bytecode: bool) -> bool:
-    """Install with uv from its cache alone, for requirements resolved online earlier in this run."""
-    try:
-        await _install(layout, targets, "uv", cwd, ["--offline"], bytecode=bytecode)
-    except CommandFailed:
-        return False
-    return True
 
 
 def script_path(environment: Environment, script: str) -> Path:
