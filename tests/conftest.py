@@ -138,3 +138,12 @@ def assert_clean(run: Run) -> None:
     assert list(run.tmpdir.iterdir()) == [], f"left behind: {list(run.tmpdir.iterdir())}"
     assert processes_with(run.marker) == []
     assert "Traceback (most recent call last)" not in run.stderr
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fast tests first, so a broken unit shows in seconds; the slow ones build and install from
+    the index, so they are the network tests too (``-m "not network"`` runs offline)."""
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            item.add_marker(pytest.mark.network)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is not None)

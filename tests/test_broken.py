@@ -83,10 +83,19 @@ def test_crash_on_start_passes_once_the_variable_is_given(verify):
     assert [tool["name"] for tool in run.report["tools"]] == ["query"]
 
 
-def test_stdout_banner_is_named(verify):
-    finding = assert_failed_at(verify(PACKAGES / "stdout-banner"), "launch", "MV204")
+def test_stdout_banner_is_named_and_the_server_still_listed(verify):
+    """A client skips the banner and goes on, so the server is listed; the banner is still an error."""
+    run = verify(PACKAGES / "stdout-banner")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert run.report["ok"] is False
+    finding = run.finding("MV204")
+    assert (finding["severity"], finding["step"]) == ("error", "launch")
     assert "'Starting MCP server...'" in finding["message"]
     assert "stdout is reserved" in finding["message"]
+    assert run.step("launch")["status"] == "warn"
+    assert [step["status"] for step in run.report["steps"][4:]] == ["pass", "pass", "pass"]
+    assert [tool["name"] for tool in run.report["tools"]] == ["ping"]
+    assert_clean(run)
 
 
 def test_server_that_never_answers_times_out(verify):
@@ -123,7 +132,9 @@ def test_a_helper_that_left_the_process_group_is_found_and_killed(verify):
     run = verify(PACKAGES / "escaping-child")
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.report["server"]["shutdown"] == "stdin-eof"
-    assert "1 process(es) started by the server outlived it" in run.finding("MV503")["message"]
+    survivors = run.finding("MV503")["message"]
+    assert "1 process started by the server was still running after it exited" in survivors
+    assert "python -c import time; time.sleep(3600)" in survivors
     assert run.step("shutdown")["status"] == "warn"
     assert_clean(run)
 

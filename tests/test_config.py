@@ -5,16 +5,22 @@ from __future__ import annotations
 import json
 
 from mcp_verify._config import client_config
-from mcp_verify._types import Environment, Metadata, Report, ServerInfo, Wheel
+from mcp_verify._report import Report
+from mcp_verify._types import Environment, Metadata, ServerInfo, Wheel
 
 
-def _report(script: str = "weather-server", args: tuple[str, ...] = ()) -> Report:
-    report = Report(project="examples/weather-server", version="0.0.0")
+def _report(
+    script: str = "weather-server", args: tuple[str, ...] = (), environment: Environment | None = None
+) -> Report:
     metadata = Metadata("weather-server", "0.3.0", "Weather.", ">=3.10", ["mcp>=2"])
-    report.wheel = Wheel("weather_server-0.3.0-py3-none-any.whl", "0" * 64, 1, [], metadata=metadata)
-    report.script = script
-    report.server = ServerInfo(command=[f"/tmp/env/bin/{script}", *args], pid=1)
-    return report
+    return Report(
+        "examples/weather-server",
+        (),
+        wheel=Wheel("weather_server-0.3.0-py3-none-any.whl", "0" * 64, 1, [], metadata=metadata),
+        script=script,
+        server=ServerInfo(command=[f"/tmp/env/bin/{script}", *args], pid=1),
+        environment=environment,
+    )
 
 
 def _round_trip(config: dict) -> dict:
@@ -55,8 +61,7 @@ def test_local_entry_uses_the_absolute_command():
 
 
 def test_local_entry_from_a_kept_environment():
-    report = _report()
-    report.environment = Environment("/kept", "/kept/bin/python", "3.12.1", "/kept/bin", "uv", {})
+    report = _report(environment=Environment("/kept", "/kept/bin/python", "3.12.1", "/kept/bin", "uv", {}))
     command = client_config(report)["local"]["mcpServers"]["weather-server"]["command"]
     assert command.startswith("/kept")
     assert command.removesuffix(".exe").endswith("weather-server")
@@ -69,7 +74,7 @@ def test_env_names_get_placeholders_never_values():
 
 
 def test_without_a_wheel_there_is_no_published_entry():
-    report = Report(project="broken", version="0.0.0")
+    report = Report("broken", ())
     config = _round_trip(client_config(report))
     assert config["published"] is None
     assert config["local"] is None

@@ -64,6 +64,7 @@ def test_slow_start_is_measured_and_flagged_with_its_imports(verify):
     assert finding["severity"] == "warning"
     assert "over the budget of 1 s" in finding["message"]
     assert "slowest imports: mcp" in finding["message"]
+    assert "the rest went into starting the server" in finding["message"], "it sleeps in main(), not at import"
 
 
 def test_slow_start_fails_under_strict(verify):
@@ -74,11 +75,12 @@ def test_slow_start_fails_under_strict(verify):
 
 def test_env_file_reaches_the_server_and_env_wins(verify, tmp_path_factory):
     env_file = tmp_path_factory.mktemp("env") / "server.env"
-    env_file.write_text("# settings\nexport MVT_TOOL_NAME='from_file'\nOTHER=1\n")
+    # values this short are settings, not secrets: the report may show them (longer ones it redacts)
+    env_file.write_text("# settings\nexport MVT_TOOL_NAME='file'  # a comment\nOTHER=1\n")
     run = verify(PACKAGES / "env-args-server", "--env-file", str(env_file))
-    assert sorted(tool["name"] for tool in run.report["tools"]) == ["from_file", "no_arg"]
-    run = verify(PACKAGES / "env-args-server", "--env-file", str(env_file), "--env", "MVT_TOOL_NAME=from_flag")
-    assert sorted(tool["name"] for tool in run.report["tools"]) == ["from_flag", "no_arg"]
+    assert sorted(tool["name"] for tool in run.report["tools"]) == ["file", "no_arg"]
+    run = verify(PACKAGES / "env-args-server", "--env-file", str(env_file), "--env", "MVT_TOOL_NAME=flag")
+    assert sorted(tool["name"] for tool in run.report["tools"]) == ["flag", "no_arg"]
 
 
 def test_lowest_resolution_installs_the_lowest_allowed_mcp(verify):
@@ -91,15 +93,19 @@ def test_lowest_resolution_installs_the_lowest_allowed_mcp(verify):
 
 
 def test_registry_preflight_names_version_identifier_and_marker(verify):
+    """A stale server.json does not break the PyPI release: warnings, in the steps and at the top level."""
     run = verify(PACKAGES / "registry-mismatch")
-    assert run.returncode == 1
-    assert run.report["registry"]["status"] == "fail"
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.report["registry"]["status"] == "warn"
+    assert {"name": "registry", "status": "warn"}.items() <= run.step("registry").items()
+    assert all(finding["severity"] == "warning" for finding in run.findings if finding["step"] == "registry")
     assert "'0.9.0'" in run.finding("MV605")["message"]
     assert "mvt-registry-old-name" in run.finding("MV607")["message"]
     marker = run.finding("MV610")["message"]
     assert "mcp-name: io.github.example/registry-mismatch." in marker
     assert "MVT_REGISTRY_API_KEY" in run.finding("MV612")["message"]
-    assert all(step["status"] == "pass" for step in run.report["steps"]), "the server itself is fine"
+    others = [step["status"] for step in run.report["steps"] if step["name"] != "registry"]
+    assert others == ["pass"] * len(others), "the server itself is fine"
     assert_clean(run)
 
 

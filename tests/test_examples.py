@@ -96,7 +96,7 @@ def test_tutorial_server_fails_on_mcp2_with_the_import_error_and_the_way_out(ver
     finding = run.finding("MV201")
     assert finding["step"] == "launch"
     assert "ModuleNotFoundError: No module named 'mcp.server.fastmcp'" in finding["message"]
-    assert "mcp>=1.6,<2" in finding["hint"]
+    assert "mcp>=1.6.0,<2" in finding["hint"]
     assert "MCPServer" in finding["hint"]
     assert run.step("launch")["status"] == "fail"
     assert [run.step(name)["status"] for name in ("handshake", "list", "shutdown")] == ["skip"] * 3

@@ -82,7 +82,7 @@ def fetch_error(spec: str, dest: Path, index: str) -> BuildError:
     with pytest.raises(BuildError) as caught:
         fetch(spec, dest, index)
     assert caught.value.code == "MV106"
-    assert caught.value.finding().step == "build"
+    assert caught.value.finding.step == "build"
     assert "\n" not in caught.value.message
     return caught.value
 

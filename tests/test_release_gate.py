@@ -88,12 +88,14 @@ def test_snapshot_round_trip_then_breaking_changes_fail(tmp_path):
     codes = {finding["code"]: finding for finding in report["findings"]}
     assert "subtract" in codes["MV703"]["message"]
     assert "text" in codes["MV704"]["message"]
-    assert report["snapshot"]["status"] == "fail"
+    assert report["snapshot"]["status"] == "warn", "a check beside the pipeline: the verdict fails, not a step"
+    assert report["ok"] is False
 
 
-def test_config_prints_json_whose_command_runs_the_server(tmp_path):
+@pytest.mark.parametrize("mode", ["--client-config", "config"])
+def test_config_prints_json_whose_command_runs_the_server(tmp_path, mode):
     home = tmp_path / "servers" / "good"
-    result = mcp_verify("config", "tests/packages/good-server", "--install-dir", str(home), tmp=tmp_path / "tmp")
+    result = mcp_verify(mode, "tests/packages/good-server", "--install-dir", str(home), tmp=tmp_path / "tmp")
     assert result.returncode == 0, result.stderr
     config = json.loads(result.stdout)
     assert config["config_file"]["macos"] == "~/Library/Application Support/Claude/claude_desktop_config.json"

@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from mcp_verify._snapshot import compare_snapshot, snapshot_of, write_snapshot
+from mcp_verify._checks.snapshot import compare_snapshot, snapshot_of, snapshot_text
 from mcp_verify._types import Listing, Severity
 
 
@@ -32,7 +32,7 @@ def _listing() -> Listing:
 @pytest.fixture
 def snapshot(tmp_path):
     path = tmp_path / "mcp-snapshot.json"
-    write_snapshot(path, _listing())
+    path.write_text(snapshot_text(_listing()))
     return path
 
 
@@ -61,7 +61,7 @@ def test_round_trip(snapshot):
 
 def test_rewriting_keeps_the_mode(snapshot):
     snapshot.chmod(0o664)
-    write_snapshot(snapshot, Listing())
+    snapshot.write_text(snapshot_text(Listing()))
     assert stat.S_IMODE(snapshot.stat().st_mode) == 0o664
     assert json.loads(snapshot.read_text())["tools"] == []
 
@@ -150,7 +150,7 @@ def test_additions_are_info_only(snapshot):
 def test_a_changed_output_schema_is_a_warning(snapshot):
     listing = _listing()
     _add(listing)["outputSchema"] = {"type": "object"}
-    write_snapshot(snapshot, listing)
+    snapshot.write_text(snapshot_text(listing))
     findings = _changed(snapshot, lambda listing: _add(listing).update(outputSchema={"type": "array"}))
     assert [(code, severity) for code, severity, _ in findings] == [("MV710", Severity.WARNING)]
 

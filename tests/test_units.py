@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from mcp_verify._diagnose import hint_for, last_words
+from mcp_verify._diagnose import Installed, hint_for, last_words
 from mcp_verify._format import FORMATTERS
 from mcp_verify._format.github import summary
 from mcp_verify._inspect import parse_entry_points
-from mcp_verify._types import Finding, Listing, Report, Severity, Status
+from mcp_verify._report import Report
+from mcp_verify._types import STEPS, Finding, Listing, Severity, Status, StepResult
 
 TRACEBACK = """Traceback (most recent call last):
   File "/venv/bin/srv", line 4, in <module>
@@ -33,32 +34,31 @@ def test_last_words_prefers_the_exception_line():
 
 
 def test_hints_come_from_the_known_breakage_table():
-    assert "declare the distribution" in hint_for(TRACEBACK, {})
-    fastmcp = hint_for("ModuleNotFoundError: No module named 'mcp.server.fastmcp'", {"mcp": "2.3.0"})
-    assert "mcp 2.3.0 is installed" in fastmcp
-    assert "mcp>=1.6,<2" in fastmcp
-    assert hint_for("all good", {}) is None
+    assert "declare the distribution" in hint_for(TRACEBACK, Installed())
+    installed = Installed(requires_dist=["mcp>=1.6.0"], packages={"mcp": "2.3.0"})
+    fastmcp = hint_for("ModuleNotFoundError: No module named 'mcp.server.fastmcp'", installed)
+    assert "the wheel's `mcp>=1.6.0` admits mcp 2.x (mcp 2.3.0 is installed)" in fastmcp
+    assert "mcp>=1.6.0,<2" in fastmcp
+    assert hint_for("all good", Installed()) is None
 
 
 def _failed_report() -> Report:
-    report = Report(project="demo", version="0.1.0")
-    report.step("build").status = Status.PASS
-    report.step("build").message = "built"
-    report.step("inspect").status = Status.FAIL
-    report.step("inspect").message = "bad: wheel, really"
-    report.findings.append(
-        Finding(
-            "MV101",
-            Severity.ERROR,
-            "build",
-            "pyproject.toml is not valid TOML: x (at line 3, column 2)",
-            "fix it",
-            "pyproject.toml",
-            3,
-        )
+    steps = [
+        StepResult("build", Status.PASS, 1.0, "built"),
+        StepResult("inspect", Status.FAIL, 0.1, "bad: wheel, really"),
+    ]
+    steps += [StepResult(name, Status.SKIP, 0.0, "skipped: inspect failed") for name in STEPS[2:]]
+    finding = Finding(
+        "MV101",
+        Severity.ERROR,
+        "build",
+        "pyproject.toml is not valid TOML: x (at line 3, column 2)",
+        "fix it",
+        "pyproject.toml",
+        3,
     )
-    report.listing = Listing(tools=[{"name": "add", "description": "Add | two.\nMore.", "inputSchema": {}}])
-    return report
+    listing = Listing(tools=[{"name": "add", "description": "Add | two.\nMore.", "inputSchema": {}}])
+    return Report("demo", tuple(steps), (finding,), listing=listing, version="0.1.0")
 
 
 def test_json_has_null_for_what_never_ran():

@@ -3,95 +3,142 @@
 Building the wheel from the sdist is what pip does with a release from PyPI, so a file the sdist
 leaves out is missing from the wheel here too. The project is copied first because backends
 write into the source tree (setuptools' ``*.egg-info``) and the user's tree is never written to.
+A directory that is itself an unpacked sdist (it has PKG-INFO) gets its wheel built straight from
+the copy, as pip builds one: rebuilding an sdist from an sdist can lose files.
+
+The backends' output is captured, never shown: a failure quotes its tail, and a deprecation that
+names a deadline becomes one finding.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import posixpath
 import re
 import shutil
+import stat
 import subprocess
 import tarfile
 import threading
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal
 
 import anyio.to_thread
 import build
 import build.env
 
-from ._compat import tomllib, unwrapped
+from ._compat import unwrapped
 from ._exceptions import BuildError
+from ._project import SKIPPED_DIRS
 from ._subprocess import kill_groups, run_sync
-from ._types import BuildArtifacts
+from ._types import Artifacts
 from ._venv import bytecode_command
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
+    from ._project import Project
+    from ._sandbox import Sandbox
     from ._venv import Installer
 
-SKIPPED_DIRS = {
-    "__pycache__",
-    ".tox",
-    ".nox",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".ipynb_checkpoints",
-    "node_modules",
-    ".eggs",
-}
 _VCS_DIRS = {".git", ".hg", ".svn", ".bzr"}
 _TOP_LEVEL_SKIPPED = {"dist", "build"}
 # Backends that compute the version from VCS history need the VCS directory in the copy.
 _VCS_VERSIONING = re.compile(r"setuptools[-_]scm|hatch[-_]vcs|versioningit|dunamai|pdm[-_]backend|vcs[-_]versioning")
 _OUTPUT_TAIL_LINES = 15
-_TOML_POSITION = re.compile(r"line (?P<line>\d+), column (?P<column>\d+)")
+_DEADLINE = re.compile(
+    r"\b(?:by|after|until|before|on)\s+(\d{4}-(?:\d{2}|[A-Z][a-z]{2})-\d{2}|[A-Z][a-z]+ \d{4})", re.IGNORECASE
+)
 
 
-def read_pyproject(project: Path) -> dict[str, object]:
-    """Parse pyproject.toml, naming the line and column of a syntax error."""
-    path = project / "pyproject.toml"
-    try:
-        with path.open("rb") as file:
-            return cast("dict[str, object]", tomllib.load(file))
-    except tomllib.TOMLDecodeError as error:
-        where = _TOML_POSITION.search(str(error))
-        raise BuildError(
-            "MV101",
-            f"pyproject.toml is not valid TOML: {error}",
-            "fix the syntax at that line and column of pyproject.toml",
-            file="pyproject.toml",
-            line=int(where["line"]) if where else None,
-        ) from None
-    except OSError as error:
-        raise BuildError("MV101", f"pyproject.toml cannot be read: {error.strerror}") from None
+@dataclass
+class Copied:
+    """What copying the project left out or changed, for the findings of the inspect step."""
+
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """(path, why) of files that cannot be packaged: FIFOs, sockets, devices, unreadable or too long."""
+    links_out: list[tuple[str, str]] = field(default_factory=list)
+    """(link, target) of symbolic links that lead out of the project."""
 
 
-def _ignore(root: Path, keep_vcs: bool) -> Callable[[str, list[str]], Iterable[str]]:
-    def ignore(directory: str, names: list[str]) -> set[str]:
+def copy_project(project: Project, destination: Path) -> Copied:
+    """Copy what a build may read: no VCS data (unless the version comes from it), virtualenvs,
+    caches, old outputs or special files. A link that leads out of the project is kept pointing
+    where it pointed, so the build sees what it would see in the user's tree."""
+    root = project.path
+    keep_vcs = any(_VCS_VERSIONING.search(requirement) for requirement in project.build_requires)
+    copied = Copied()
+    destination.mkdir(parents=True)
+    for directory, names, files in os.walk(root):
         here = Path(directory)
+        relative = here.relative_to(root)
+        target = destination / relative
         skipped = {name for name in names if name in SKIPPED_DIRS or name.endswith(".egg-info")}
         if not keep_vcs:
             skipped |= _VCS_DIRS.intersection(names)
         if here == root:
             skipped |= _TOP_LEVEL_SKIPPED.intersection(names)
-        # a virtual environment under any name
         skipped |= {name for name in names if (here / name / "pyvenv.cfg").is_file()}
-        return skipped
+        kept = []
+        for name in sorted(set(names) - skipped):
+            if (here / name).is_symlink():
+                _link(here / name, target / name, root, copied)
+                continue
+            try:
+                (target / name).mkdir()
+            except OSError as error:
+                copied.skipped.append(((relative / name).as_posix(), error.strerror or str(error)))
+                continue
+            kept.append(name)
+        names[:] = kept
+        for name in sorted(files):
+            _copy_file(here / name, target / name, root, copied)
+    return copied
 
-    return ignore
+
+def _link(source: Path, target: Path, root: Path, copied: Copied) -> None:
+    """Recreate a symbolic link; one leading out of the project points at its absolute target."""
+    relative = source.relative_to(root).as_posix()
+    try:
+        pointed = os.readlink(source)
+        resolved = source.parent / pointed
+        if not resolved.resolve().is_relative_to(root.resolve()):
+            copied.links_out.append((relative, str(resolved.resolve())))
+            pointed = str(resolved.resolve())
+        target.symlink_to(pointed)
+    except (OSError, RuntimeError) as error:
+        copied.skipped.append((relative, getattr(error, "strerror", None) or str(error)))
 
 
-def copy_project(project: Path, destination: Path, pyproject: dict[str, object]) -> Path:
-    """Copy what a build may read, leaving out VCS data, virtualenvs, caches and old outputs."""
-    build_system = pyproject.get("build-system")
-    requires = build_system.get("requires", []) if isinstance(build_system, dict) else []
-    keep_vcs = any(_VCS_VERSIONING.search(str(requirement)) for requirement in requires)
-    shutil.copytree(project, destination, symlinks=True, ignore=_ignore(project, keep_vcs))
-    return destination
+def _copy_file(source: Path, target: Path, root: Path, copied: Copied) -> None:
+    relative = source.relative_to(root).as_posix()
+    try:
+        if source.is_symlink():
+            _link(source, target, root, copied)
+            return
+        mode = source.lstat().st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device file"
+            copied.skipped.append((relative, f"{kind}, not a regular file"))
+            return
+        shutil.copy2(source, target)
+    except OSError as error:
+        copied.skipped.append((relative, error.strerror or str(error)))
+
+
+_BACKEND_ERRORS = (
+    build.BuildException,
+    build.BuildBackendException,
+    build.FailedProcessError,
+    subprocess.CalledProcessError,
+    OSError,
+    RuntimeError,
+)
+"""What pypa/build raises for a backend, a build system or an environment that fails: anything else
+is a bug of mcp-verify's, and must reach the user as one (exit 3)."""
 
 
 def _tail(text: str, lines: int = _OUTPUT_TAIL_LINES) -> str:
@@ -123,15 +170,44 @@ def _failure(error: Exception, what: str) -> BuildError:
     )
 
 
-def _runner(scratch: Path, owner: set[int]) -> build.RunnerType:
-    """Run backend hooks with a TMPDIR of ours: backends leave temporary files behind when they fail."""
-    scratch.mkdir(exist_ok=True)
-    temporary = {name: str(scratch) for name in ("TMPDIR", "TEMP", "TMP")}
+def deprecations(outputs: Sequence[str]) -> list[str]:
+    """The deprecation warnings with a deadline in the backends' output, each once, as one line.
 
-    def runner(cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None) -> None:
-        run_sync(cmd, cwd, {**(extra_environ or {}), **temporary}, owner=owner)
+    setuptools prints the same banner from every hook: its title line and its "By 2026-Feb-18"
+    line are what a reader needs.
+    """
+    found: dict[str, str] = {}
+    for output in outputs:
+        lines = [line.strip(" *!") for line in output.splitlines()]
+        for index, line in enumerate(lines):
+            deadline = _DEADLINE.search(line)
+            if not deadline:
+                continue
+            window = [text for text in lines[max(index - 12, 0) : index] if text]
+            title = next((text for text in reversed(window) if "deprecat" in text.lower()), None)
+            if title is None and "deprecat" not in line.lower():
+                continue
+            key = title or line
+            found.setdefault(key, f"{title}: {line}" if title else line)
+    return list(found.values())
 
-    return runner
+
+class _Runner:
+    """Runs backend hooks with a TMPDIR of ours (backends leave files behind when they fail) and
+    keeps their output: a hook that succeeds may still have something to say."""
+
+    def __init__(self, scratch: Path, owner: set[int], jail: Sandbox | None) -> None:
+        scratch.mkdir(exist_ok=True)
+        self.temporary = {name: str(scratch) for name in ("TMPDIR", "TEMP", "TMP")}
+        self.owner = owner
+        self.jail = jail
+        self.outputs: list[str] = []
+
+    def __call__(
+        self, cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None
+    ) -> None:
+        command = self.jail.wrap(list(cmd), cwd) if self.jail is not None else cmd
+        self.outputs.append(run_sync(command, cwd, {**(extra_environ or {}), **self.temporary}, owner=self.owner))
 
 
 class BuildEnvironments:
@@ -143,9 +219,11 @@ class BuildEnvironments:
     worker threads: installing is serialised, building is not.
     """
 
-    def __init__(self, directory: Path, installer: Installer) -> None:
+    def __init__(self, directory: Path, installer: Installer, jail: Sandbox | None = None) -> None:
         self.directory = directory
         self.installer = installer
+        self.jail = jail
+        """Where the backends' hooks run (``--sandbox``); their requirements are installed outside it."""
         self._lock = threading.Lock()
         self._stack = contextlib.ExitStack()
         self._made: dict[frozenset[str], tuple[build.env.DefaultIsolatedEnv, set[str]]] = {}
@@ -187,60 +265,108 @@ def _build(
     distribution: Literal["sdist", "wheel"],
     outdir: Path,
     environments: BuildEnvironments,
-    hooks: set[int],
+    runner: _Runner,
 ) -> Path:
     """Build one distribution in the shared environment of its backend."""
     requires = build.ProjectBuilder(source).build_system_requires
     env = environments.environment(requires)
-    builder = build.ProjectBuilder.from_isolated_env(env, source, runner=_runner(outdir.parent / "tmp", hooks))
+    builder = build.ProjectBuilder.from_isolated_env(env, source, runner=runner)
     environments.install(env, frozenset(requires), builder.get_requires_for_build(distribution))
     return Path(builder.build(distribution, outdir))
 
 
-def _unpack(sdist: Path, destination: Path) -> Path:
-    """Unpack an sdist as pip does before building its wheel; return its top-level directory."""
+def unpack_sdist(sdist: Path, destination: Path) -> Path:
+    """Unpack an sdist as pip does before building its wheel; return its one top-level directory.
+
+    Every member is checked first: one that would land outside the directory (an absolute or
+    ``..`` name, a link leading out) is named, and nothing is unpacked.
+    """
     try:
         with tarfile.open(sdist) as archive:
+            members = archive.getmembers()
+            roots = set()
+            for member in members:
+                problem = _unsafe_member(member)
+                if problem:
+                    raise BuildError("MV105", f"the sdist {sdist.name} has a member {member.name!r} {problem}")
+                roots.add(posixpath.normpath(member.name).split("/")[0])
+            roots.discard(".")
+            if len(roots) != 1:
+                shown = ", ".join(sorted(repr(root) for root in roots)[:5]) or "no files"
+                raise BuildError(
+                    "MV105",
+                    f"the sdist {sdist.name} does not keep its files in exactly one top-level directory ({shown})",
+                )
             if hasattr(tarfile, "data_filter"):
-                archive.extractall(destination, filter="data")
-            else:  # pragma: no cover - Pythons before the extraction filters (3.10.11, 3.11.3)
-                archive.extractall(destination)
-    except (tarfile.TarError, OSError) as error:
+                archive.extractall(destination, members=members, filter="data")
+            else:  # pragma: no cover - Pythons before the extraction filters (3.10.11, 3.11.3); checked above
+                archive.extractall(destination, members=members)
+    except (tarfile.TarError, OSError, EOFError, ValueError) as error:
         raise BuildError("MV105", f"the sdist {sdist.name} cannot be unpacked: {error}") from None
-    roots = [path for path in destination.iterdir() if path.is_dir()]
-    if len(roots) != 1:
-        raise BuildError("MV105", f"the sdist {sdist.name} does not contain exactly one top-level directory")
-    return roots[0]
+    return destination / roots.pop()
+
+
+def _unsafe_member(member: tarfile.TarInfo) -> str | None:
+    """Why a member must not be unpacked: a name or link that leads outside, or a device."""
+    if _escapes(member.name):
+        return "whose path leads outside the sdist (absolute, or with `..`)"
+    if member.issym() and _escapes(posixpath.join(posixpath.dirname(member.name), member.linkname)):
+        return f"that links outside the sdist (to {member.linkname!r})"
+    if member.islnk() and _escapes(member.linkname):
+        return f"that links outside the sdist (to {member.linkname!r})"
+    if member.isdev() or member.isfifo():
+        return "that is a device or a FIFO"
+    return None
+
+
+def _escapes(name: str) -> bool:
+    """Whether an archive path is absolute, or leads above the archive's root."""
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        return True
+    return posixpath.normpath(name).split("/")[0] == ".."
 
 
 def _build_artifacts(
-    source: Path | None, sdist: Path | None, workdir: Path, environments: BuildEnvironments, hooks: set[int]
-) -> BuildArtifacts:
+    source: Path | None,
+    sdist: Path | None,
+    workdir: Path,
+    environments: BuildEnvironments,
+    runner: _Runner,
+    *,
+    wheel_only: bool = False,
+) -> tuple[Path | None, Path]:
     """Build the sdist from ``source`` (unless one is given), then the wheel from it (in a worker thread).
 
-    ``hooks`` collects the process groups of the running backend hooks, for a timeout to kill.
+    ``wheel_only``: ``source`` is an unpacked sdist: its wheel is built straight from it, as pip does.
     """
     dist = workdir / "dist"
-    if source is not None:
+    if source is not None and not wheel_only:
         try:
-            sdist = _build(source, "sdist", dist, environments, hooks)
-        except Exception as error:
+            sdist = _build(source, "sdist", dist, environments, runner)
+        except _BACKEND_ERRORS as error:
             raise _failure(error, "sdist") from None
-    assert sdist is not None
-    unpacked = _unpack(sdist, workdir / "sdist")
+    unpacked = unpack_sdist(sdist, workdir / "sdist") if sdist is not None else source
+    assert unpacked is not None
     try:
-        wheel = _build(unpacked, "wheel", dist, environments, hooks)
-    except Exception as error:
-        raise _failure(error, "wheel (from the sdist)") from None
-    return BuildArtifacts(sdist=str(sdist), wheel=str(wheel))
+        wheel = _build(unpacked, "wheel", dist, environments, runner)
+    except _BACKEND_ERRORS as error:
+        raise _failure(error, "wheel (from the sdist)" if sdist is not None else "wheel") from None
+    return sdist, wheel
 
 
-async def _in_thread(build_them: Callable[[set[int]], BuildArtifacts], timeout: float) -> BuildArtifacts:
+async def _in_thread(
+    build_them: Callable[[_Runner], tuple[Path | None, Path]],
+    work: Path,
+    timeout: float,
+    detail: str,
+    jail: Sandbox | None,
+) -> Artifacts:
     """Run a build in a worker thread; past ``timeout``, kill its hooks so that the thread returns.
 
     The thread is never abandoned: it must be done writing before its directory is removed.
     """
     hooks: set[int] = set()
+    runner = _Runner(work / "tmp", hooks, jail)
     expired = False
 
     async def watchdog() -> None:
@@ -254,7 +380,7 @@ async def _in_thread(build_them: Callable[[set[int]], BuildArtifacts], timeout: 
             async with anyio.create_task_group() as group:
                 group.start_soon(watchdog)
                 try:
-                    artifacts = await anyio.to_thread.run_sync(build_them, hooks)
+                    sdist, wheel = await anyio.to_thread.run_sync(build_them, runner)
                 finally:
                     group.cancel_scope.cancel()
     except BuildError:
@@ -265,20 +391,21 @@ async def _in_thread(build_them: Callable[[set[int]], BuildArtifacts], timeout: 
                 "a backend waiting for input or the network? build the project by hand to see where it hangs",
             ) from None
         raise
-    return artifacts
+    return Artifacts(wheel=wheel, sdist=sdist, detail=detail, chatter=tuple(deprecations(runner.outputs)))
 
 
 async def build_project(
-    project: Path, workdir: Path, environments: BuildEnvironments, timeout: float
-) -> BuildArtifacts:
-    """Copy the project into ``workdir`` and build both distributions there."""
-    pyproject = read_pyproject(project)
-    source = await anyio.to_thread.run_sync(copy_project, project, workdir / "source", pyproject)
-    return await _in_thread(partial(_build_artifacts, source, None, workdir, environments), timeout)
+    project: Project, work: Path, environments: BuildEnvironments, timeout: float
+) -> tuple[Artifacts, Copied]:
+    """Copy the project into ``work`` and build both distributions there (only the wheel from an unpacked sdist)."""
+    source = work / "source"
+    copied = await anyio.to_thread.run_sync(copy_project, project, source)
+    build_them = partial(_build_artifacts, source, None, work, environments, wheel_only=project.unpacked_sdist)
+    detail = "built the wheel straight from the unpacked sdist:" if project.unpacked_sdist else "built"
+    return await _in_thread(build_them, work, timeout, detail, environments.jail), copied
 
 
-async def build_from_sdist(
-    sdist: Path, workdir: Path, environments: BuildEnvironments, timeout: float
-) -> BuildArtifacts:
-    """Build the wheel from a prebuilt sdist, as pip does when a release has no wheel."""
-    return await _in_thread(partial(_build_artifacts, None, sdist, workdir, environments), timeout)
+async def build_wheel(tree: Path, work: Path, environments: BuildEnvironments, timeout: float) -> Artifacts:
+    """Build the wheel from an unpacked sdist, as pip does when a release has no wheel."""
+    build_them = partial(_build_artifacts, tree, None, work, environments, wheel_only=True)
+    return await _in_thread(build_them, work, timeout, "built from the sdist:", environments.jail)

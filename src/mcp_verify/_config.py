@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
-    from ._types import JSONDict, Report
+    from ._report import Report
+    from ._types import JSONDict
 
 CONFIG_FILES = {
     "macos": "~/Library/Application Support/Claude/claude_desktop_config.json",

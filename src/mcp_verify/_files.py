@@ -1,23 +1,99 @@
-"""Files: those the user keeps (reports, snapshots) written so that no reader sees half of one,
-and the throwaway trees of a run removed quickly."""
+"""Files: those the user keeps (reports, snapshots) written so that no reader sees half of one, the
+throwaway trees of a run removed quickly, and JSON files read with the line of what is wrong."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import shutil
 import stat
 import tempfile
+import time
+from contextlib import contextmanager
 from functools import partial
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
+import psutil
 
+from ._catalogue import finding
 from ._exceptions import CommandFailed
 from ._subprocess import run
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Iterator
+
+    from ._types import Finding
+
+
+RUN_PREFIX = "mcp-verify-run-"
+_OWNER = ".owner"
+_TMP_VARIABLES = ("TMPDIR", "TEMP", "TMP")
+_ORPHAN_AGE = 24 * 3600
+"""A run directory without an owner file is taken as abandoned after a day."""
+
+
+@contextmanager
+def private_tmpdir() -> Iterator[Path]:
+    """One temporary directory for everything a run and its children create, removed at the end.
+
+    Tools mcp-verify calls (a build backend, uv, pip) leave lock and scratch files in TMPDIR when
+    they are cut short; under a directory of its own nothing outlives the run. A run killed with
+    SIGKILL cannot clean up: the next run removes its directory, and kills any server of it that
+    still runs there, once the process that owned it is gone.
+    """
+    base = Path(tempfile.gettempdir())
+    sweep_stale(base)
+    root = Path(tempfile.mkdtemp(prefix=RUN_PREFIX, dir=base))
+    (root / _OWNER).write_text(f"{os.getpid()} {psutil.Process().create_time()}\n", encoding="utf-8")
+    saved = {name: os.environ.get(name) for name in _TMP_VARIABLES}
+    os.environ.update(dict.fromkeys(_TMP_VARIABLES, str(root)))
+    tempfile.tempdir = None  # tempfile caches its choice: make it look again
+    try:
+        yield root
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        tempfile.tempdir = None
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def sweep_stale(base: Path) -> None:
+    """Remove the run directories whose owner is gone, after killing what still runs inside them."""
+    stale = [directory for directory in base.glob(f"{RUN_PREFIX}*") if directory.is_dir() and _abandoned(directory)]
+    if not stale:
+        return
+    for process in psutil.process_iter(["pid"]):
+        with contextlib.suppress(psutil.Error, OSError, ValueError):
+            cwd = Path(process.cwd())
+            if any(cwd.is_relative_to(directory) for directory in stale):
+                process.kill()
+    for directory in stale:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _abandoned(directory: Path) -> bool:
+    try:
+        pid, created = (directory / _OWNER).read_text(encoding="utf-8").split()
+    except FileNotFoundError:
+        try:
+            return time.time() - directory.stat().st_mtime > _ORPHAN_AGE
+        except OSError:
+            return False
+    except (OSError, ValueError):
+        return False
+    try:
+        return abs(psutil.Process(int(pid)).create_time() - float(created)) > 1
+    except psutil.NoSuchProcess:
+        return True
+    except (psutil.Error, ValueError):
+        return False
 
 
 def write_text_atomically(path: Path, text: str) -> None:
@@ -55,3 +131,43 @@ async def remove_tree(path: Path) -> None:
             await run([rm, "-rf", "--", str(path)])
             return
     await anyio.to_thread.run_sync(partial(shutil.rmtree, path, ignore_errors=True))
+
+
+def project_file(path: Path, project: Path) -> str | None:
+    """``path`` relative to the project, as findings name files; None when it lies outside."""
+    try:
+        return path.resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def json_line(text: str, key: str, value: object = None, start: int = 0) -> int | None:
+    """The line of ``"key": value`` in JSON text (of ``"key"`` alone when the value is written otherwise)."""
+    key_pattern = re.escape(json.dumps(key)) + r"\s*:\s*"
+    match = None
+    if value is not None:
+        match = re.compile(key_pattern + re.escape(json.dumps(value, ensure_ascii=False))).search(text, start)
+    match = match or re.compile(key_pattern).search(text, start)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def read_json_object(path: Path, code: str, step: str, file: str | None) -> tuple[dict[str, Any], str] | Finding:
+    """A JSON file's object and text, or the error finding that says why not (with line and column)."""
+    label = file or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, UnicodeDecodeError) as error:
+        return finding(code, f"{label} cannot be read: {error}", "fix or remove it", step=step, file=file)
+    except json.JSONDecodeError as error:
+        return finding(
+            code,
+            f"{label} is not valid JSON: {error.msg} (at line {error.lineno}, column {error.colno})",
+            "fix the syntax at that line and column (strict JSON: no comments, no trailing commas)",
+            step=step,
+            file=file,
+            line=error.lineno,
+        )
+    if not isinstance(data, dict):
+        return finding(code, f"{label} holds a JSON {type(data).__name__}, not an object", step=step, file=file)
+    return data, text

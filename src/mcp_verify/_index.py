@@ -19,6 +19,8 @@ import json
 import os
 import secrets
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -26,11 +28,11 @@ from functools import partial
 from html.parser import HTMLParser
 from http.client import HTTPException
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 from urllib.parse import SplitResult, unquote, urldefrag, urljoin, urlsplit, urlunsplit
 
 import anyio.from_thread
-import anyio.to_thread
+import anyio.lowlevel
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.tags import Tag, sys_tags
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
@@ -39,14 +41,23 @@ from packaging.version import InvalidVersion, Version
 from ._exceptions import BuildError, UsageError
 from ._version import __version__
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from packaging.utils import BuildTag, NormalizedName
 
 PYPI = "https://pypi.org/simple"
-TIMEOUT = 60.0
-"""Seconds any one network operation (connect, or a read) may take."""
+TIMEOUT = 15.0
+"""Seconds any one network operation (connect, or a read) may take: pip's own default."""
+MAX_PAGE = 64 * 1024 * 1024
+"""The largest index page read (PyPI's largest are a few MB)."""
+MAX_FILE = 2 * 1024**3
+"""The largest sdist or wheel downloaded."""
+SLOWEST = 10 * 1024
+"""Bytes per second below which a download that has run for ``GRACE`` seconds is given up as stalled."""
+GRACE = 30.0
 
 _CODE = "MV106"
 _INDEX_VARIABLES = ("UV_DEFAULT_INDEX", "UV_INDEX_URL", "PIP_INDEX_URL")
@@ -289,12 +300,52 @@ def _parse_json(query: _Query, body: bytes, base: str) -> list[_File]:
     return files
 
 
-def _remote_files(query: _Query) -> list[_File] | None:
+class _Transfer:
+    """Limits of one ``--from-index`` download: a deadline, a stop asked for from outside, and pace."""
+
+    def __init__(self, deadline: float, stop: threading.Event) -> None:
+        self.deadline = deadline
+        self.stop = stop
+
+    def read(self, query: _Query, url: str, response: Any, limit: int, sink: Callable[[bytes], None]) -> int:
+        """Copy a response into ``sink`` in chunks, giving up past the deadline, the size ``limit``, or
+        when it is too slow to ever finish (one byte every few seconds); returns the size."""
+        started = time.monotonic()
+        size = 0
+        while True:
+            if self.stop.is_set():
+                raise query.error("the download was stopped")
+            now = time.monotonic()
+            if now > self.deadline:
+                raise query.error(f"{redact_url(url)} did not arrive within the time allowed", _NETWORK_HINT)
+            if now - started > GRACE and size / (now - started) < SLOWEST:
+                raise query.error(
+                    f"{redact_url(url)} is too slow to finish: {size} bytes in {now - started:.0f} s", _NETWORK_HINT
+                )
+            try:
+                chunk = response.read1(_CHUNK)
+            except (OSError, HTTPException, ValueError) as error:
+                raise query.unreachable(url, error) from None
+            if not chunk:
+                return size
+            size += len(chunk)
+            if size > limit:
+                raise query.error(
+                    f"{redact_url(url)} is larger than {limit // (1024 * 1024)} MiB: not an index page or a release "
+                    "file mcp-verify reads",
+                    _NETWORK_HINT,
+                )
+            sink(chunk)
+
+
+def _remote_files(query: _Query, transfer: _Transfer) -> list[_File] | None:
     """The project's files from an HTTP index; ``None`` when the index has no such project."""
     url = query.project_url
     try:
         with _open(url, query.index, _ACCEPT) as response:
-            body: bytes = response.read()
+            chunks: list[bytes] = []
+            transfer.read(query, url, response, MAX_PAGE, chunks.append)
+            body = b"".join(chunks)
             base: str = response.geturl()
             content_type: str = response.headers.get_content_type()
             charset: str = response.headers.get_content_charset() or "utf-8"
@@ -347,9 +398,9 @@ def _local_files(query: _Query, root: Path) -> list[_File] | None:
         raise query.error(f"could not read {project} from {query.shown_index}: {error}", _NETWORK_HINT) from None
 
 
-def _project_files(query: _Query) -> list[_File]:
+def _project_files(query: _Query, transfer: _Transfer) -> list[_File]:
     root = _local_root(query.index)
-    files = _local_files(query, root) if root is not None else _remote_files(query)
+    files = _local_files(query, root) if root is not None else _remote_files(query, transfer)
     if files is None:
         where = f"no directory {root / query.name}" if root is not None else f"{query.project_url} returned 404"
         raise query.error(
@@ -359,10 +410,18 @@ def _project_files(query: _Query) -> list[_File]:
     return files
 
 
-def _dists(files: Iterable[_File], name: NormalizedName, *, remote: bool) -> list[_Dist]:
-    """The project's sdists (``.tar.gz``) and wheels among the listed files; anything else is ignored."""
+def _dists(query: _Query, files: Iterable[_File], name: NormalizedName, *, remote: bool) -> list[_Dist]:
+    """The project's sdists (``.tar.gz``) and wheels among the listed files; anything else is ignored.
+
+    A file name with a control character (a ``%00`` in a link) is no index's honest answer: refused, named.
+    """
     dists = []
     for file in files:
+        if any(ord(character) < 0x20 or ord(character) == 0x7F for character in file.filename):
+            raise query.error(
+                f"{query.shown_index} lists a file name with a control character: {file.filename[:120]!r}",
+                "this index is broken or hostile: do not install from it",
+            )
         if Path(file.filename).name != file.filename or "\\" in file.filename or file.filename.startswith("."):
             continue  # a name that could write outside the destination
         if remote and urlsplit(file.url).scheme not in {"http", "https"}:
@@ -454,7 +513,7 @@ def _expected_hash(hashes: dict[str, str]) -> tuple[str, str] | None:
     return (algorithm, hashes[algorithm].strip().lower()) if algorithm else None
 
 
-def _stream(query: _Query, file: _File, out: BinaryIO, digest: hashlib._Hash) -> None:
+def _stream(query: _Query, file: _File, out: BinaryIO, digest: hashlib._Hash, transfer: _Transfer) -> None:
     """Copy the file's bytes into ``out``; network failures (not local ones) become MV106."""
     try:
         response = _open(file.url, query.index)
@@ -463,26 +522,20 @@ def _stream(query: _Query, file: _File, out: BinaryIO, digest: hashlib._Hash) ->
         raise query.unreachable(file.url, error) from None
     except (OSError, HTTPException, ValueError) as error:
         raise query.unreachable(file.url, error) from None
+
+    def sink(chunk: bytes) -> None:
+        digest.update(chunk)
+        out.write(chunk)
+
     with response:
         length = response.headers.get("Content-Length")
-        size = 0
-        while True:
-            anyio.from_thread.check_cancelled()
-            try:
-                chunk = response.read(_CHUNK)
-            except (OSError, HTTPException, ValueError) as error:
-                raise query.unreachable(file.url, error) from None
-            if not chunk:
-                break
-            digest.update(chunk)
-            out.write(chunk)
-            size += len(chunk)
+        size = transfer.read(query, file.url, response, MAX_FILE, sink)
         # http.client takes a connection closed early for the end of the body
         if length and length.isdigit() and int(length) != size and not response.headers.get("Content-Encoding"):
             raise query.unreachable(file.url, ConnectionError(f"the connection closed after {size} of {length} bytes"))
 
 
-def _download(query: _Query, file: _File, dest: Path) -> Path:
+def _download(query: _Query, file: _File, dest: Path, transfer: _Transfer) -> Path:
     """Stream one file to a hidden temporary name in ``dest``, check it, then rename it into place."""
     expected = _expected_hash(file.hashes)
     digest = hashlib.new(expected[0] if expected else "sha256")
@@ -491,7 +544,7 @@ def _download(query: _Query, file: _File, dest: Path) -> Path:
     temporary = dest / f".{file.filename[:100]}.{secrets.token_hex(4)}.part"
     try:
         with temporary.open("xb") as out:
-            _stream(query, file, out, digest)
+            _stream(query, file, out, digest, transfer)
         if expected and digest.hexdigest() != expected[1]:
             raise query.error(
                 f"{file.filename} from {query.shown_index} does not match the {expected[0]} the index lists "
@@ -509,22 +562,54 @@ def _download(query: _Query, file: _File, dest: Path) -> Path:
     return target
 
 
-async def download_release(spec: str, dest: Path, *, index: str) -> list[Path]:
+async def _off_the_loop(function: Callable[[], T]) -> T:
+    """Run a blocking download in a daemon thread of its own.
+
+    A cancelled run (Ctrl-C, SIGTERM) stops waiting at once and tells the thread to stop; the
+    thread, blocked at most one socket timeout more, can never hold the process open at exit
+    (anyio's worker threads would).
+    """
+    finished = anyio.Event()
+    token = anyio.lowlevel.current_token()
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            outcome.append(function())
+        except BaseException as error:  # handed to the waiting task, which raises it
+            failure.append(error)
+        finally:
+            with contextlib.suppress(RuntimeError):  # the event loop may be gone
+                anyio.from_thread.run_sync(finished.set, token=token)
+
+    threading.Thread(target=target, name="mcp-verify download", daemon=True).start()
+    await finished.wait()
+    if failure:
+        raise failure[0]
+    return outcome[0]
+
+
+async def download_release(spec: str, dest: Path, *, index: str, timeout: float = 900.0) -> list[Path]:
     """Download the sdist and the best wheel of ``NAME==VERSION`` (newest stable release for ``NAME``) into ``dest``.
 
     Returns the files, the sdist first; a release without an sdist, or without a wheel this Python
-    can install, gives just the other. On failure nothing of this call is left in ``dest``.
+    can install, gives just the other. On failure nothing of this call is left in ``dest``. The
+    whole download has ``timeout`` seconds; each page and file a size cap; a stalled one ends.
     """
     name, wanted = _spec(spec)
     query = _Query(" ".join(spec.split()), name, index)
-    files = await anyio.to_thread.run_sync(partial(_project_files, query))
-    chosen = _choose(query, _dists(files, name, remote=_local_root(index) is None), wanted)
-    dest.mkdir(parents=True, exist_ok=True)
+    stop = threading.Event()
+    transfer = _Transfer(time.monotonic() + timeout, stop)
     done: list[Path] = []
     try:
+        files = await _off_the_loop(partial(_project_files, query, transfer))
+        chosen = _choose(query, _dists(query, files, name, remote=_local_root(index) is None), wanted)
+        dest.mkdir(parents=True, exist_ok=True)
         for dist in chosen:
-            done.append(await anyio.to_thread.run_sync(partial(_download, query, dist.file, dest)))
+            done.append(await _off_the_loop(partial(_download, query, dist.file, dest, transfer)))
     except BaseException:
+        stop.set()
         for path in done:
             with contextlib.suppress(OSError):
                 path.unlink()

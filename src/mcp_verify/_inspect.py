@@ -1,20 +1,63 @@
-"""Stage 2, inspect: what the built artifacts contain, as ``unzip -l`` and a careful reader see it."""
+"""Stage 2, inspect: what the built artifacts contain, as ``unzip -l`` and a careful reader see it.
+
+Archives may be hostile (a release downloaded with ``--from-index``): names are kept as stored,
+every member's content is hashed for the RECORD check, and nothing is extracted here.
+"""
 
 from __future__ import annotations
 
+import base64
 import configparser
+import csv
 import hashlib
+import io
+import re
 import tarfile
 import zipfile
 from typing import TYPE_CHECKING
 
 from packaging.metadata import parse_email
+from packaging.utils import canonicalize_name
 
-from ._exceptions import UsageError, WheelError
-from ._types import Artifact, Metadata, Wheel
+from ._exceptions import BuildError, UsageError, WheelError
+from ._types import Member, Metadata, Sdist, Wheel
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+MAX_UNPACKED = 4 * 1024**3
+"""The most a wheel may hold uncompressed before it is refused as unreadable (a zip bomb)."""
+_MCP_IMPORT = re.compile(rb"^\s*(?:from|import)\s+mcp\b", re.MULTILINE)
+_SNIFFED = re.compile(
+    r"(?:\.(?:pem|key|p12|pfx)|(?:^|/)id_[a-z0-9]+|(?:^|/)\.?mcp\.json|(?:^|/)[\w.-]*config[\w.-]*\.json)$"
+)
+"""Files whose content, not their name, tells whether they hold a secret or a developer's local setup."""
+_PRIVATE_KEY = re.compile(rb"-----BEGIN [A-Z ]*PRIVATE KEY-----")
+_LOCAL_PATH = re.compile(rb"(?:/Users/|/home/|[A-Za-z]:\\\\Users\\\\)[\w.-]+")
+_SNIFF_BYTES = 1024 * 1024
+_TOKENS = (
+    ("a PyPI API token", re.compile(rb"pypi-AgE[A-Za-z0-9_-]{50,}")),
+    ("a GitHub token", re.compile(rb"\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{60,})\b")),
+    ("an AWS access key", re.compile(rb"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("an Anthropic API key", re.compile(rb"\bsk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,}")),
+    ("an OpenAI API key", re.compile(rb"\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}")),
+    ("a Slack token", re.compile(rb"\bxox[abposr]-[0-9]{6,}-[A-Za-z0-9-]{10,}")),
+)
+"""Tokens whose format is unmistakable: found in any file, they were uploaded by mistake."""
+
+
+def sniff(name: str, data: bytes) -> str | None:
+    """What a file's content shows that its name cannot (see ``Member.note``): a token, a key, local paths."""
+    for what, pattern in _TOKENS:
+        if pattern.search(data):
+            return what
+    if not _SNIFFED.search(name.lower()):
+        return None
+    if _PRIVATE_KEY.search(data):
+        return "private key"
+    if name.lower().endswith(".json") and _LOCAL_PATH.search(data):
+        return "local paths"
+    return None
 
 
 def _digest(path: Path) -> str:
@@ -25,11 +68,30 @@ def _digest(path: Path) -> str:
     return sha.hexdigest()
 
 
-def inspect_sdist(path: Path) -> Artifact:
-    """List the sdist's files (directories left out) with its hash and size."""
-    with tarfile.open(path) as archive:
-        files = sorted(member.name for member in archive.getmembers() if not member.isdir())
-    return Artifact(filename=path.name, sha256=_digest(path), size=path.stat().st_size, files=files)
+def record_hash(data: bytes) -> str:
+    """A hash as RECORD writes it: ``sha256=`` and the urlsafe base64 digest without padding."""
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"sha256={digest}"
+
+
+def inspect_sdist(path: Path) -> Sdist:
+    """List the sdist's files (directories left out), each member as stored, its hash and size."""
+    try:
+        with tarfile.open(path) as archive:
+            stored = tuple(_sdist_member(archive, member) for member in archive.getmembers() if not member.isdir())
+    except (tarfile.TarError, OSError, EOFError) as error:
+        raise BuildError("MV105", f"the sdist {path.name} cannot be read: {error}") from None
+    files = sorted(member.name for member in stored)
+    return Sdist(filename=path.name, sha256=_digest(path), size=path.stat().st_size, files=files, members=stored)
+
+
+def _sdist_member(archive: tarfile.TarFile, member: tarfile.TarInfo) -> Member:
+    link = member.linkname if member.issym() or member.islnk() else None
+    note = None
+    if member.isfile():
+        file = archive.extractfile(member)
+        note = sniff(member.name, file.read(_SNIFF_BYTES)) if file is not None else None
+    return Member(member.name, member.size, link=link, note=note)
 
 
 def parse_entry_points(text: str) -> dict[str, dict[str, str]]:
@@ -53,24 +115,54 @@ def parse_metadata(text: str) -> Metadata:
     )
 
 
+def _read_text(archive: zipfile.ZipFile, name: str, wheel: str) -> str:
+    """A text file installers read: it must be there, unencrypted, and UTF-8."""
+    try:
+        return archive.read(name).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise WheelError("MV110", f"{wheel}: {name} is not UTF-8 ({error.reason} at byte {error.start})") from None
+    except RuntimeError as error:  # zipfile: "File ... is encrypted, password required"
+        raise WheelError("MV110", f"{wheel}: {name} cannot be read: {error}") from None
+
+
+def _record(text: str) -> tuple[tuple[str, str, str], ...]:
+    rows = []
+    for row in csv.reader(io.StringIO(text)):
+        if row:
+            rows.append((row[0], row[1] if len(row) > 1 else "", row[2] if len(row) > 2 else ""))
+    return tuple(rows)
+
+
 def inspect_wheel(path: Path) -> Wheel:
-    """List the wheel's files and read its ``.dist-info`` (entry points and METADATA)."""
+    """List the wheel's files, hash each member, and read its ``.dist-info`` (entry points, METADATA, RECORD)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            files = sorted(name for name in archive.namelist() if not name.endswith("/"))
+            infos = [info for info in archive.infolist() if not info.is_dir()]
+            if sum(info.file_size for info in infos) > MAX_UNPACKED:
+                raise WheelError("MV110", f"{path.name} unpacks to more than {MAX_UNPACKED // 1024**3} GiB")
+            files = sorted(info.filename for info in infos)
             dist_infos = {name.split("/", 1)[0] for name in files if name.split("/", 1)[0].endswith(".dist-info")}
             if len(dist_infos) != 1:
                 raise WheelError("MV110", f"{path.name} has {len(dist_infos)} .dist-info directories, expected one")
             dist_info = dist_infos.pop()
-            metadata = parse_metadata(archive.read(f"{dist_info}/METADATA").decode("utf-8", errors="replace"))
+            if f"{dist_info}/METADATA" not in files:
+                raise WheelError("MV110", f"{path.name} has no {dist_info}/METADATA")
+            metadata = parse_metadata(_read_text(archive, f"{dist_info}/METADATA", path.name))
             entry_points_file = f"{dist_info}/entry_points.txt"
             entry_points = (
-                parse_entry_points(archive.read(entry_points_file).decode("utf-8"))
+                parse_entry_points(_read_text(archive, entry_points_file, path.name))
                 if entry_points_file in files
                 else {}
             )
-    except (zipfile.BadZipFile, KeyError, configparser.Error) as error:
+            record_file = f"{dist_info}/RECORD"
+            record = _record(_read_text(archive, record_file, path.name)) if record_file in files else None
+            members, sources = _members(archive, infos)
+    except UnicodeDecodeError as error:
+        raise WheelError("MV110", f"{path.name} has a member whose name is not UTF-8: {error.object[:200]!r}") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, configparser.Error, csv.Error, OSError, EOFError) as error:
         raise WheelError("MV110", f"{path.name} is not a readable wheel: {error}") from None
+    except (NotImplementedError, RuntimeError, ValueError) as error:  # zipfile: compression, encryption, sizes
+        raise WheelError("MV110", f"{path.name} cannot be read as a wheel: {error}") from None
     return Wheel(
         filename=path.name,
         sha256=_digest(path),
@@ -78,11 +170,38 @@ def inspect_wheel(path: Path) -> Wheel:
         files=files,
         entry_points=entry_points,
         metadata=metadata,
+        members=members,
+        record=record,
+        sources=sources,
     )
 
 
+def _members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> tuple[tuple[Member, ...], dict[str, str]]:
+    """Every member with its RECORD-style hash, and the Python files that import mcp, by name."""
+    members = []
+    sources = {}
+    for info in infos:
+        if info.flag_bits & 0x1:  # encrypted: installers cannot read it
+            members.append(Member(info.filename, info.file_size))
+            continue
+        try:
+            data = archive.read(info)
+        except (RuntimeError, zipfile.BadZipFile, ValueError, OSError) as error:
+            raise WheelError("MV110", f"{info.filename!r} in the wheel cannot be read: {error}") from None
+        members.append(
+            Member(info.filename, len(data), record_hash(data), note=sniff(info.filename, data[:_SNIFF_BYTES]))
+        )
+        if info.filename.endswith(".py") and _MCP_IMPORT.search(data):
+            sources[info.filename] = data.decode("utf-8", errors="replace")
+    return tuple(members), sources
+
+
 def choose_script(wheel: Wheel, wanted: str | None) -> str:
-    """The console script to launch: the only one, or the one named with ``--script``."""
+    """The console script to launch: the one named with ``--script``, the only one, or the server's.
+
+    Of several, the server's is the one named like the distribution, else the only one with
+    ``mcp`` in its name; any other choice is the user's (a usage error lists them).
+    """
     scripts = wheel.console_scripts
     if wanted is not None:
         if wanted not in scripts:
@@ -95,9 +214,13 @@ def choose_script(wheel: Wheel, wanted: str | None) -> str:
             f"{wheel.filename} defines no console script: [project.scripts] is missing or empty in pyproject.toml",
             'add one, e.g. [project.scripts] my-server = "my_server:main", so clients can launch the server',
         )
-    if len(scripts) > 1:
-        raise UsageError(
-            f"{wheel.filename} has several console scripts ({', '.join(sorted(scripts))}): "
-            "choose one with --script NAME"
-        )
-    return next(iter(scripts))
+    if len(scripts) == 1:
+        return next(iter(scripts))
+    name = canonicalize_name(wheel.metadata.name) if wheel.metadata else ""
+    named = [script for script in scripts if canonicalize_name(script) == name]
+    mcp = [script for script in scripts if "mcp" in script.lower()]
+    if len(named) == 1 or len(mcp) == 1:
+        return (named or mcp)[0]
+    raise UsageError(
+        f"{wheel.filename} has several console scripts ({', '.join(sorted(scripts))}): choose one with --script NAME"
+    )

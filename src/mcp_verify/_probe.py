@@ -1,21 +1,32 @@
 """Stages 4 to 7, launch, handshake, list and shutdown: the only anyio/MCP code.
 
-mcp's own stdio client drops what is not JSON-RPC on stdout with a log line, so a server that
-prints a banner looks fine to it and one that answers garbage ends in a bare timeout. This module
-therefore owns the server's pipes: every stdout line is parsed here, protocol messages go on to
-the ``mcp`` ``ClientSession`` and anything else is kept to be named in the report. It also owns
-shutdown, to record whether closing stdin was enough or SIGTERM / SIGKILL were needed.
+Three parts, one per concern:
+
+- ``_Process``, the server's lifetime: its own session and process group, a graceful stop as
+  clients do it (stdin EOF, then SIGTERM, then SIGKILL), and afterwards a search for what it
+  started, wherever that moved (another session, reparented to init), to report and kill it.
+- ``_Pump``, the server's pipes. mcp's stdio client drops what is not JSON-RPC on stdout, so every
+  line is read here, in linear time, with a cap on its size, and to EOF: a ``print()`` before
+  serving is block-buffered on a pipe and arrives only when the server exits. JSON-RPC messages
+  go on to the session; anything else is kept, with the step it arrived in. Every raw result is
+  kept too, so that a listing the client library rejects can still be read and checked.
+- ``Client``, the protocol: each operation over the mcp ``ClientSession`` runs under a watchdog
+  that ends it when the server exits or misbehaves or time runs out, with an error that names the
+  request. The list calls stand alone: one that fails is recorded and the others go on.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
 import signal
 import subprocess
 import sys
+import time
 from collections import deque
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,14 +36,16 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import get_default_environment
 from mcp.shared.exceptions import MCPError
 from mcp.shared.message import SessionMessage
-from mcp_types import METHOD_NOT_FOUND
+from mcp_types import CONNECTION_CLOSED, METHOD_NOT_FOUND
+from mcp_types.methods import validate_server_result
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from ._compat import unwrapped
+from ._diagnose import last_words
 from ._exceptions import HandshakeError, LaunchError, ListError, ServerExited, VerifyError
-from ._subprocess import family, kill_family, kill_group
-from ._types import LaunchSpec, Listing
+from ._subprocess import Family, census, kill_group, kill_processes
+from ._types import Listing, Shutdown, StrayLine
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -41,52 +54,45 @@ if TYPE_CHECKING:
     from anyio.abc import Process, TaskGroup
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+    from ._types import JSONDict, LaunchSpec
+
 T = TypeVar("T")
 
 EOF_GRACE = 2.0
 """Seconds a server gets to exit after its stdin closes (the MCP SDK's own grace period)."""
 TERM_GRACE = 2.0
 """Seconds between SIGTERM and SIGKILL."""
+DRAIN_GRACE = 2.0
+"""Seconds to read what is left on stdout after the server exited (a child may hold the pipe)."""
+MAX_LINE = 32 * 1024 * 1024
+"""The longest stdout line read; the rest of a longer one is skipped (MV206)."""
+PING_LIMIT = 5.0
+"""Seconds a server gets to answer ping; an unanswered ping is a warning, not a failure."""
+LIST_ALLOWANCE = 5.0
+"""Seconds each list call gets even when the start-up time is used up, so one cannot starve the others."""
+GARBAGE_GRACE = 1.0
+"""After JSON that is not JSON-RPC, how long the real answer may still take."""
 _STDERR_KEEP = 64 * 1024
 _SHOWN_LINE = 200
 _MAX_PAGES = 1000
 _CLIENT = types.Implementation(name="mcp-verify", version=__version__)
 _ERRORS: dict[str, type[VerifyError]] = {"launch": LaunchError, "handshake": HandshakeError, "list": ListError}
-_WAITING_FOR = {
-    "launch": "the server to start and answer initialize",
-    "handshake": "the server's answer to initialize",
-    "list": "the server to list its tools, resources and prompts",
-}
+_WHEN = {"launch": "at start", "handshake": "during the handshake", "list": "while listing"}
+LISTS = (
+    ("tools", "tools/list", "tools"),
+    ("prompts", "prompts/list", "prompts"),
+    ("resources", "resources/list", "resources"),
+    ("resources", "resources/templates/list", "resourceTemplates"),
+)
+"""(capability, method, result key) of each list call, in the order they are made."""
+
+# with no handler anywhere, the session's warnings would reach mcp-verify's stderr through logging's last resort
+logging.getLogger("mcp").addHandler(logging.NullHandler())
 
 
-@dataclass(frozen=True)
-class Handshake:
-    """What the server said about itself in its initialize result."""
-
-    name: str
-    version: str
-    protocol_version: str
-    capabilities: dict[str, Any]
-    instructions: str | None
-
-
-@dataclass(frozen=True)
-class Shutdown:
-    """How the server stopped after its stdin was closed."""
-
-    how: str
-    """``stdin-eof``, ``sigterm`` or ``sigkill``."""
-    seconds: float
-    survivors: int
-    """Processes of the server's group still alive after the server itself had exited (then killed)."""
-
-
-def _shorten(line: str) -> str:
-    return line if len(line) <= _SHOWN_LINE else line[:_SHOWN_LINE] + "…"
-
-
-def _dump(model: BaseModel) -> dict[str, Any]:
-    return model.model_dump(by_alias=True, mode="json", exclude_none=True)
+def shorten(line: str, limit: int = _SHOWN_LINE) -> str:
+    """A line cut to a length fit for a one-line message."""
+    return line if len(line) <= limit else line[:limit] + "…"
 
 
 def describe_exit(returncode: int | None) -> str:
@@ -101,268 +107,232 @@ def describe_exit(returncode: int | None) -> str:
     return f"server exited with code {returncode}"
 
 
-class Server:
-    """A running server process, its pipes, and the MCP session over them."""
+@dataclass(frozen=True)
+class Handshake:
+    """What the server said about itself in its initialize result."""
 
-    def __init__(self, process: Process, spec: LaunchSpec) -> None:
+    name: str
+    version: str
+    protocol_version: str
+    capabilities: dict[str, Any]
+    instructions: str | None
+
+
+@dataclass(frozen=True)
+class ListProblem:
+    """A list call that did not give a list a client accepts."""
+
+    method: str
+    message: str
+    rejected: tuple[str, ...] = ()
+    """When the client library rejects the result: each offending item, named, with why."""
+
+
+@dataclass
+class Session:
+    """What one conversation with a server found, whatever happened later."""
+
+    handshake: Handshake | None = None
+    listing: Listing | None = None
+    list_problems: list[ListProblem] = field(default_factory=list)
+    ping: str | None = None
+    """Why ping was not answered; None when it was."""
+    startup_seconds: float | None = None
+    ready_seconds: float | None = None
+
+
+# the process ---------------------------------------------------------------------------------------
+
+
+class _Process:
+    """The server's process and everything it starts."""
+
+    def __init__(self, process: Process, spec: LaunchSpec, env: dict[str, str]) -> None:
         self.process = process
-        self.spec = spec
+        self.family = Family(process.pid, time.time() - 1, env, spec.cwd)
         self.spawned = anyio.current_time()
-        self.deadline = self.spawned + spec.timeout
-        self.startup_seconds: float | None = None
-        """Spawn to initialize response."""
-        self.ready_seconds: float | None = None
-        """Spawn to everything listed."""
-        self.stray: list[str] = []
-        """Lines on stdout that are not JSON-RPC messages."""
-        self.shutdown: Shutdown | None = None
-        self.handshake_result: Handshake | None = None
-        self._stderr = bytearray()
-        self._received: deque[str] = deque(maxlen=5)
-        self._first_line = anyio.Event()
-        self._trouble = anyio.Event()
-        self._eof = anyio.Event()
-        self._init_done = anyio.Event()
-        self._init_result: types.InitializeResult | None = None
-        self._init_error: Exception | None = None
-        self._to_session: MemoryObjectSendStream[SessionMessage | Exception]
-        self._from_session: MemoryObjectReceiveStream[SessionMessage]
-        self._session: ClientSession
-        self._tg: TaskGroup
+        self.known: dict[int, str] = {}
+        """Every process of the family seen so far, pid to command line."""
 
     @property
-    def stderr(self) -> str:
-        return self._stderr.decode("utf-8", errors="replace")
+    def pid(self) -> int:
+        return self.process.pid
 
-    # pipes ------------------------------------------------------------------------------------------
-    async def _read_stdout(self) -> None:
-        assert self.process.stdout is not None
-        pending = b""
-        async with self._to_session:
-            try:
-                async for chunk in self.process.stdout:
-                    *lines, pending = (pending + chunk).split(b"\n")
-                    for line in lines:
-                        await self._take_line(line)
-                if pending:
-                    await self._take_line(pending)
-            except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-                pass
-            finally:
-                self._eof.set()
-                self._trouble.set()
+    @property
+    def returncode(self) -> int | None:
+        return self.process.returncode
 
-    async def _take_line(self, raw: bytes) -> None:
-        line = raw.decode("utf-8", errors="replace").rstrip("\r")
-        if not line.strip():
-            return
-        self._first_line.set()
-        self._received.append(_shorten(line))
-        try:
-            message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
-        except ValidationError:
-            self.stray.append(line)
-            self._trouble.set()
-            return
-        await self._to_session.send(SessionMessage(message))
+    def look(self) -> dict[int, str]:
+        """The family now; remembered, so a process seen once is found again wherever it goes."""
+        found = census(self.family)
+        self.known.update(found)
+        return found
 
-    async def _read_stderr(self) -> None:
-        assert self.process.stderr is not None
-        async for chunk in self.process.stderr:
-            self._stderr += chunk
-            del self._stderr[:-_STDERR_KEEP]
-
-    async def _write_stdin(self) -> None:
-        assert self.process.stdin is not None
-        async with self._from_session:
-            async for message in self._from_session:
-                data = message.message.model_dump_json(by_alias=True, exclude_unset=True) + "\n"
-                try:
-                    await self.process.stdin.send(data.encode())
-                except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
-                    return
-
-    # steps ------------------------------------------------------------------------------------------
-    async def _watch(
-        self, step: str, operation: Callable[[], Awaitable[T]], *, what: str | None = None, may_time_out: bool = False
-    ) -> T | None:
-        """Run one protocol operation until it ends, the server misbehaves, or the deadline passes."""
-        outcome: list[T] = []
-        failure: list[Exception] = []
-
-        async def attempt() -> None:
-            try:
-                outcome.append(await operation())
-            except Exception as error:  # the session's errors are reported below, with the server's side
-                failure.append(error)
-            scope.cancel()
-
-        async def watch() -> None:
-            await self._trouble.wait()
-            scope.cancel()
-
-        with anyio.move_on_after(max(self.deadline - anyio.current_time(), 0)) as timer:
-            async with anyio.create_task_group() as group:
-                scope = group.cancel_scope
-                group.start_soon(attempt)
-                group.start_soon(watch)
-        if self.stray:
-            raise self._stray_error(step)
-        if outcome:
-            return outcome[0]
-        if self._eof.is_set():
-            raise await self._exit_error(step)
-        if failure:
-            code = "MV303" if step != "list" else "MV401"
-            raise _ERRORS[step](code, f"{what or step} failed: {failure[0]}") from failure[0]
-        if timer.cancelled_caught and may_time_out:
-            return None
-        raise self._timeout_error(step)
-
-    def _stray_error(self, step: str) -> VerifyError:
-        line = _shorten(self.stray[0])
-        more = f" (and {len(self.stray) - 1} more)" if len(self.stray) > 1 else ""
-        if _is_json(self.stray[0]):
-            return _ERRORS[step](
-                "MV302",
-                f"the server answered with JSON that is not a valid JSON-RPC message: {line}{more}",
-                "every line on stdout must be a JSON-RPC 2.0 message; let the MCP library write stdout",
-            )
-        return _ERRORS[step](
-            "MV204",
-            f"the server wrote non-JSON-RPC text to stdout: {line!r}{more}; stdout is reserved for the MCP protocol",
-            "print diagnostics to stderr (print(..., file=sys.stderr) or logging), never to stdout",
-        )
-
-    async def _exit_error(self, step: str) -> ServerExited:
-        await self._exited_within(1.0)
-        await anyio.sleep(0.05)  # let the stderr reader take the last words
-        ended = describe_exit(self.process.returncode)
-        when = {"launch": "at start", "handshake": "during the handshake", "list": "while listing"}[step]
-        return ServerExited(step, f"{ended} {when}", self.process.returncode, self.stderr)
-
-    def _timeout_error(self, step: str) -> VerifyError:
-        seen = (
-            f"; it wrote on stdout: {' | '.join(self._received)}" if self._received else "; it wrote nothing on stdout"
-        )
-        return _ERRORS[step](
-            "MV301",
-            f"timed out after {self.spec.timeout:g} s in the {step} step, waiting for {_WAITING_FOR[step]}{seen}",
-            "a slow start? raise --timeout; a server waiting for something (input, a network, a lock) never answers",
-        )
-
-    async def offer(self, version: str) -> str:
-        """Initialize offering one protocol version; return the version the server answers with."""
-        params = types.InitializeRequestParams(
-            protocol_version=version, capabilities=types.ClientCapabilities(), client_info=_CLIENT
-        )
-        request = partial(self._session.send_request, types.InitializeRequest(params=params), types.InitializeResult)
-        result = await self._watch("handshake", request)
-        assert result is not None
-        return result.protocol_version
-
-    async def wait_started(self) -> None:
-        """Send initialize and wait for the first line on stdout: the server is up (or dead, or silent)."""
-
-        async def initialize() -> None:
-            try:
-                self._init_result = await self._session.initialize()
-                self.startup_seconds = round(anyio.current_time() - self.spawned, 3)
-            except Exception as error:  # reported by handshake(), with the server's side of the story
-                self._init_error = error
-            finally:
-                self._init_done.set()
-
-        self._tg.start_soon(initialize)
-        await self._watch("launch", self._first_line.wait, may_time_out=True)
-
-    async def handshake(self) -> Handshake:
-        """Complete initialize (the result, the initialized notification) and check the session with a ping."""
-        await self._watch("handshake", self._init_done.wait)
-        if self._init_error is not None or self._init_result is None:
-            raise HandshakeError("MV303", f"the initialize handshake failed: {self._init_error}")
-        await self._watch("handshake", self._session.send_ping)
-        result = self._init_result
-        self.handshake_result = Handshake(
-            name=result.server_info.name,
-            version=result.server_info.version,
-            protocol_version=result.protocol_version,
-            capabilities=_dump(result.capabilities),
-            instructions=result.instructions,
-        )
-        return self.handshake_result
-
-    async def list_all(self) -> Listing:
-        """Tools, resources, resource templates and prompts, each only where the capability is advertised."""
-        assert self._init_result is not None
-        capabilities = self._init_result.capabilities
-        session = self._session
-        listing = Listing()
-        if capabilities.tools is not None:
-            listing.tools.extend(await self._pages(session.list_tools, "tools", "tools/list"))
-        if capabilities.resources is not None:
-            listing.resources.extend(await self._pages(session.list_resources, "resources", "resources/list"))
-            try:
-                templates = await self._pages(
-                    session.list_resource_templates, "resource_templates", "resources/templates/list"
-                )
-            except ListError as error:
-                # a server with resources but no templates may not implement the method; clients cope
-                if not (isinstance(error.__cause__, MCPError) and error.__cause__.error.code == METHOD_NOT_FOUND):
-                    raise
-                templates = []
-            listing.resource_templates.extend(templates)
-        if capabilities.prompts is not None:
-            listing.prompts.extend(await self._pages(session.list_prompts, "prompts", "prompts/list"))
-        self.ready_seconds = round(anyio.current_time() - self.spawned, 3)
-        return listing
-
-    async def _pages(self, fetch: Callable[..., Awaitable[Any]], attribute: str, method: str) -> list[dict[str, Any]]:
-        """Follow pagination cursors to the end (a cursor seen twice would loop forever: stop there)."""
-        items: list[dict[str, Any]] = []
-        cursor: str | None = None
-        seen: set[str] = set()
-        for _ in range(_MAX_PAGES):
-            params = types.PaginatedRequestParams(cursor=cursor) if cursor else None
-            page = await self._watch("list", partial(fetch, params=params), what=method)
-            assert page is not None
-            items.extend(_dump(item) for item in getattr(page, attribute))
-            cursor = page.next_cursor
-            if not cursor or cursor in seen:
-                break
-            seen.add(cursor)
-        return items
-
-    # shutdown ---------------------------------------------------------------------------------------
-    async def _exited_within(self, seconds: float) -> bool:
+    async def exited_within(self, seconds: float) -> bool:
         with anyio.move_on_after(seconds):
             while self.process.returncode is None:
                 await anyio.sleep(0.01)
         return self.process.returncode is not None
 
-    async def stop(self) -> Shutdown:
-        """Close stdin, wait, then SIGTERM, wait, then SIGKILL the group; kill anything left after it."""
-        started = anyio.current_time()
-        known = family(self.process.pid)
-        assert self.process.stdin is not None
-        await self.process.stdin.aclose()
-        how = "stdin-eof"
-        if not await self._exited_within(EOF_GRACE):
-            how = "sigterm"
-            kill_group(self.process.pid, signal.SIGTERM)
-            if not await self._exited_within(TERM_GRACE):
-                how = "sigkill"
-                kill_group(self.process.pid)
-                await self._exited_within(TERM_GRACE)
-        seconds = anyio.current_time() - started
-        survivors = kill_family(self.process.pid, known - {self.process.pid})
-        self.shutdown = Shutdown(how=how, seconds=seconds, survivors=survivors)
-        return self.shutdown
+    async def stop(self, close_stdin: Callable[[], Awaitable[None]]) -> tuple[str, float, list[str]]:
+        """Close stdin, wait, then SIGTERM, wait, then SIGKILL the group; kill what outlived the server.
 
-    async def kill(self) -> None:
-        """The hard stop, for errors and interrupts: the whole family, at once."""
-        kill_family(self.process.pid, family(self.process.pid))
-        await self._exited_within(TERM_GRACE)
+        Returns how it stopped, the seconds it took, and the processes (``pid command``) that were
+        still running after the server itself had exited.
+        """
+        started = anyio.current_time()
+        how = "exited" if self.returncode is not None else "stdin-eof"
+        self.look()
+        await close_stdin()
+        if not await self.exited_within(EOF_GRACE):
+            how = "sigterm"
+            kill_group(self.pid, signal.SIGTERM)
+            if not await self.exited_within(TERM_GRACE):
+                how = "sigkill"
+                kill_group(self.pid)
+                await self.exited_within(TERM_GRACE)
+        seconds = anyio.current_time() - started
+        left = {pid: command for pid, command in self.look().items() if pid != self.pid}
+        survivors = [f"{pid} {command}" for pid, command in sorted(left.items())]
+        self.kill()
+        return how, seconds, survivors
+
+    def kill(self) -> None:
+        """The hard stop: the group and every process of the family, known or found now."""
+        kill_group(self.pid)
+        kill_processes({self.pid, *self.known, *self.look()})
+
+
+# the pipes -------------------------------------------------------------------------------------------
+
+
+class _Pump:
+    """The server's stdio: stdout read to EOF and sorted, stderr kept, stdin written from the session."""
+
+    def __init__(self, process: Process) -> None:
+        self.process = process
+        self.phase = "launch"
+        """The step under way, for the stray lines that arrive in it."""
+        self.strays: list[StrayLine] = []
+        self.oversized: list[str] = []
+        """The step of each line that was too long to read."""
+        self.received: deque[str] = deque(maxlen=5)
+        self.results: dict[Any, Any] = {}
+        """The raw ``result`` of each response, by request id."""
+        self.sent: list[tuple[Any, str]] = []
+        """(request id, method) of each request the session sent, in order."""
+        self.answered = anyio.Event()
+        """The first JSON-RPC message arrived: the server is up and speaks the protocol."""
+        self.eof = anyio.Event()
+        self.troubles = 0
+        self._trouble = anyio.Event()
+        self._stderr = bytearray()
+        self.stderr_total = 0
+        """Bytes read from stderr so far, to tell what it wrote after a point."""
+
+    @property
+    def stderr(self) -> str:
+        return self._stderr.decode("utf-8", errors="replace")
+
+    def stderr_since(self, mark: int) -> str:
+        kept = len(self._stderr) - (self.stderr_total - mark)
+        return self._stderr[max(kept, 0) :].decode("utf-8", errors="replace")
+
+    def _alarm(self) -> None:
+        """Something the operation under way should react to: the server gone, or an answer unreadable."""
+        self.troubles += 1
+        self._trouble.set()
+        self._trouble = anyio.Event()
+
+    async def trouble_after(self, count: int) -> None:
+        while self.troubles <= count:
+            await self._trouble.wait()
+
+    async def read_stdout(self, to_session: MemoryObjectSendStream[SessionMessage | Exception]) -> None:
+        """Split stdout into lines in linear time: each chunk is searched once, a line copied once."""
+        assert self.process.stdout is not None
+        buffer = bytearray()
+        searched = 0
+        skipping = False
+        async with to_session:
+            try:
+                async for chunk in self.process.stdout:
+                    start = 0
+                    if skipping:
+                        start = chunk.find(b"\n") + 1
+                        if not start:
+                            continue
+                        skipping = False
+                    buffer += chunk[start:]
+                    while (end := buffer.find(b"\n", searched)) >= 0:
+                        line = bytes(buffer[:end])
+                        del buffer[: end + 1]
+                        searched = 0
+                        await self._take(line, to_session)
+                    searched = len(buffer)
+                    if searched > MAX_LINE:
+                        self.oversized.append(self.phase)
+                        buffer.clear()
+                        searched, skipping = 0, True
+                        self._alarm()
+                if buffer and not skipping:
+                    await self._take(bytes(buffer), to_session)
+            except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+                pass
+            finally:
+                self.eof.set()
+                self._alarm()
+
+    async def _take(self, raw: bytes, to_session: MemoryObjectSendStream[SessionMessage | Exception]) -> None:
+        line = raw.decode("utf-8", errors="replace").rstrip("\r")
+        if not line.strip():
+            return
+        self.received.append(shorten(line))
+        try:
+            message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
+        except ValidationError:
+            stray = StrayLine(line, self.phase, _is_json(line))
+            self.strays.append(stray)
+            if stray.is_json:
+                self._alarm()
+            return
+        if isinstance(message, types.JSONRPCResponse):
+            self.results[message.id] = message.result
+        self.answered.set()
+        with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
+            await to_session.send(SessionMessage(message))  # after the session, stdout is still read to its end
+
+    async def read_stderr(self) -> None:
+        assert self.process.stderr is not None
+        async for chunk in self.process.stderr:
+            self._stderr += chunk
+            self.stderr_total += len(chunk)
+            del self._stderr[:-_STDERR_KEEP]
+
+    async def write_stdin(self, from_session: MemoryObjectReceiveStream[SessionMessage]) -> None:
+        assert self.process.stdin is not None
+        async with from_session:
+            async for message in from_session:
+                root = message.message
+                if isinstance(root, types.JSONRPCRequest):
+                    self.sent.append((root.id, root.method))
+                data = root.model_dump_json(by_alias=True, exclude_unset=True) + "\n"
+                try:
+                    await self.process.stdin.send(data.encode())
+                except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+                    return
+
+    def raw_result(self, method: str, after: int) -> Any:
+        """The raw result of the first ``method`` request sent after the ``after``-th request."""
+        for request_id, sent in self.sent[after:]:
+            if sent == method:
+                return self.results.get(request_id)
+        return None
+
+    async def drain(self) -> None:
+        """Wait (bounded) for stdout to reach EOF after the server exited."""
+        with anyio.move_on_after(DRAIN_GRACE):
+            await self.eof.wait()
 
 
 def _is_json(line: str) -> bool:
@@ -375,17 +345,313 @@ def _is_json(line: str) -> bool:
     return True
 
 
+# the protocol ------------------------------------------------------------------------------------
+
+
+class _Answered(Exception):
+    """The server answered the request, with an error or a result the client library rejects."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+class Client:
+    """Protocol operations on one server, each under a watchdog."""
+
+    def __init__(
+        self, session: ClientSession, pump: _Pump, process: _Process, spec: LaunchSpec, group: TaskGroup
+    ) -> None:
+        self.session = session
+        self.pump = pump
+        self.process = process
+        self.spec = spec
+        self.deadline = process.spawned + spec.timeout
+        self.found = Session()
+        self._group = group
+        self._initialize: anyio.Event | None = None
+        self._init_result: types.InitializeResult | None = None
+        self._init_error: Exception | None = None
+
+    async def _watch(
+        self, step: str, what: str, operation: Callable[[], Awaitable[T]], deadline: float, *, silence_ok: bool = False
+    ) -> T | None:
+        """Run one request until it is answered, the server exits or misbehaves, or ``deadline`` passes.
+
+        ``silence_ok``: a server still running and silent at the deadline is no failure of this step (None).
+        """
+        pump = self.pump
+        pump.phase = step
+        if pump.eof.is_set():
+            raise await self._exited(step)
+        strays, oversized, troubles = len(pump.strays), len(pump.oversized), pump.troubles
+        outcome: list[T] = []
+        failure: list[Exception] = []
+
+        async def attempt() -> None:
+            try:
+                outcome.append(await operation())
+            except (MCPError, ValidationError, RuntimeError) as error:
+                failure.append(error)
+            scope.cancel()
+
+        async def watch() -> None:
+            seen = troubles
+            while True:
+                await pump.trouble_after(seen)
+                seen = pump.troubles
+                if pump.eof.is_set() or len(pump.oversized) > oversized:
+                    break
+                if any(stray.is_json for stray in pump.strays[strays:]):
+                    await anyio.sleep(GARBAGE_GRACE)
+                    break
+            scope.cancel()
+
+        with anyio.move_on_after(max(deadline - anyio.current_time(), 0)):
+            async with anyio.create_task_group() as group:
+                scope = group.cancel_scope
+                group.start_soon(attempt)
+                group.start_soon(watch)
+        if outcome:
+            return outcome[0]
+        if failure and not (isinstance(failure[0], MCPError) and failure[0].code == CONNECTION_CLOSED):
+            raise _Answered(failure[0])
+        if len(pump.oversized) > oversized:
+            raise _ERRORS[step](
+                "MV206",
+                f"the server wrote a line of more than {MAX_LINE // (1024 * 1024)} MiB on stdout while {what} "
+                "was awaited; it was not read",
+                step=step,
+            )
+        if pump.eof.is_set() or failure:
+            raise await self._exited(step)
+        garbage = [stray for stray in pump.strays[strays:] if stray.is_json]
+        if garbage:
+            raise _ERRORS[step](
+                "MV302",
+                f"the server answered {what} with JSON that is not a JSON-RPC message: {shorten(garbage[0].text)}",
+                step=step,
+            )
+        text = pump.strays[strays:]
+        if silence_ok and not text:
+            return None
+        if text:
+            raise _ERRORS[step](
+                "MV204",
+                f"the server wrote non-JSON-RPC text to stdout ({shorten(text[0].text)!r}) and never answered "
+                f"{what} within {self.spec.timeout:g} s; stdout is reserved for the MCP protocol",
+                step=step,
+            )
+        seen = f"; it wrote on stdout: {' | '.join(pump.received)}" if pump.received else "; it wrote nothing on stdout"
+        raise _ERRORS[step](
+            "MV301",
+            f"timed out after {self.spec.timeout:g} s in the {step} step: {what} went unanswered{seen}",
+            step=step,
+        )
+
+    async def _exited(self, step: str) -> ServerExited:
+        await self.process.exited_within(1.0)
+        await anyio.sleep(0.05)  # let the stderr reader take the last words
+        ended = describe_exit(self.process.returncode)
+        return ServerExited(
+            step, f"{ended} {_WHEN.get(step, 'while ' + step)}", self.process.returncode, self.pump.stderr
+        )
+
+    # the handshake
+
+    async def started(self) -> None:
+        """The launch step: send initialize at once, as a client does, and wait for the server's first
+        JSON-RPC message (normally its answer); ``handshake`` then takes the answer."""
+        done = self._initialize = anyio.Event()
+
+        async def initialize() -> None:
+            try:
+                self._init_result = await self.session.initialize()
+                self.found.startup_seconds = round(anyio.current_time() - self.process.spawned, 3)
+            except (
+                MCPError,
+                ValidationError,
+                RuntimeError,
+            ) as error:  # reported by handshake(), with the server's side
+                self._init_error = error
+            finally:
+                done.set()
+
+        self._group.start_soon(initialize)
+        await self._watch("launch", "initialize", self.pump.answered.wait, self.deadline, silence_ok=True)
+
+    async def handshake(self) -> Handshake:
+        """The handshake step: the initialize result, and the initialized notification (sent by the session)."""
+        assert self._initialize is not None
+        await self._watch("handshake", "initialize", self._initialize.wait, self.deadline)
+        error, result = self._init_error, self._init_result
+        if isinstance(error, MCPError) and error.code == CONNECTION_CLOSED:
+            raise await self._exited("handshake")
+        if error is not None or result is None:
+            problem = _problem(error) if error is not None else "no result"
+            raise HandshakeError("MV303", f"the initialize handshake failed: {problem}")
+        self.found.handshake = handshake = Handshake(
+            name=result.server_info.name,
+            version=result.server_info.version,
+            protocol_version=result.protocol_version,
+            capabilities=result.capabilities.model_dump(by_alias=True, mode="json", exclude_none=True),
+            instructions=result.instructions,
+        )
+        return handshake
+
+    async def offer(self, version: str) -> str:
+        """Initialize offering one protocol version; return the version the server answers with."""
+        params = types.InitializeRequestParams(
+            protocol_version=version, capabilities=types.ClientCapabilities(), client_info=_CLIENT
+        )
+        request = partial(self.session.send_request, types.InitializeRequest(params=params), types.InitializeResult)
+        try:
+            result = await self._watch("handshake", "initialize", request, self.deadline)
+        except _Answered as answered:
+            raise HandshakeError("MV303", f"initialize failed: {_problem(answered.cause)}") from None
+        assert result is not None
+        return result.protocol_version
+
+    async def ping(self) -> None:
+        """Ping once everything is listed: a server that does not answer gets a warning, and the run goes on."""
+        limit = anyio.current_time() + min(PING_LIMIT, self.spec.timeout)
+        try:
+            await self._watch("handshake", "ping", self.session.send_ping, limit)
+        except _Answered as answered:
+            self.found.ping = f"ping was answered with an error: {_problem(answered.cause)}"
+        except VerifyError as error:
+            self.found.ping = f"ping went unanswered: {error.message}"
+
+    # the listing
+
+    async def list_all(self) -> Listing:
+        """Every list the server advertises; a call that fails is recorded and the others still run."""
+        assert self.found.handshake is not None
+        capabilities = self.found.handshake.capabilities
+        listing = Listing()
+        items = {"tools": listing.tools, "prompts": listing.prompts, "resources": listing.resources}
+        items["resourceTemplates"] = listing.resource_templates
+        for capability, method, key in LISTS:
+            if capability in capabilities:
+                items[key].extend(await self._list(method, key))
+        self.found.listing = listing
+        self.found.ready_seconds = round(anyio.current_time() - self.process.spawned, 3)
+        return listing
+
+    async def _list(self, method: str, key: str) -> list[JSONDict]:
+        """Follow pagination to the end (a cursor seen twice would loop forever: stop there)."""
+        found: list[JSONDict] = []
+        cursor: str | None = None
+        seen: set[str] = set()
+        limit = max(self.deadline, anyio.current_time() + min(LIST_ALLOWANCE, self.spec.timeout))
+        for _ in range(_MAX_PAGES):
+            params = types.PaginatedRequestParams(cursor=cursor) if cursor else None
+            sent = len(self.pump.sent)
+            operation = partial(self.session.send_request, _REQUESTS[method](params=params), types.Result)
+            try:
+                await self._watch("list", method, operation, limit)
+            except _Answered as answered:
+                if isinstance(answered.cause, ValidationError):
+                    page = self.pump.raw_result(method, sent)
+                    found += _items(page, key)
+                    self.found.list_problems.append(_rejected(method, key, page, answered.cause))
+                    cursor = page.get("nextCursor") if isinstance(page, dict) else None
+                elif method == "resources/templates/list" and _not_found(answered.cause):
+                    return found  # a server with resources but no templates may not implement it: clients cope
+                else:
+                    self.found.list_problems.append(ListProblem(method, _problem(answered.cause)))
+                    return found
+            except ListError as error:
+                if error.code != "MV301":
+                    raise
+                self.found.list_problems.append(ListProblem(method, error.message))
+                return found
+            else:
+                page = self.pump.raw_result(method, sent)
+                found += _items(page, key)
+                cursor = page.get("nextCursor") if isinstance(page, dict) else None
+            if not isinstance(cursor, str) or not cursor or cursor in seen:
+                break
+            seen.add(cursor)
+        return found
+
+
+_REQUESTS: dict[str, Any] = {
+    "tools/list": types.ListToolsRequest,
+    "prompts/list": types.ListPromptsRequest,
+    "resources/list": types.ListResourcesRequest,
+    "resources/templates/list": types.ListResourceTemplatesRequest,
+}
+
+
+def _items(page: Any, key: str) -> list[JSONDict]:
+    values = page.get(key) if isinstance(page, dict) else None
+    return [item for item in values if isinstance(item, dict)] if isinstance(values, list) else []
+
+
+def _not_found(error: Exception) -> bool:
+    return isinstance(error, MCPError) and error.code == METHOD_NOT_FOUND
+
+
+def _problem(error: Exception) -> str:
+    """An error of the server's answer in one line: its code and message, or why the client rejects it."""
+    if isinstance(error, MCPError):
+        return f"{error.message} (JSON-RPC error {error.code})"
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"the mcp client library rejects the result: {where}: {first['msg']}"
+    return str(error)
+
+
+def _rejected(method: str, key: str, page: Any, error: ValidationError) -> ListProblem:
+    """Which items of a page the client library rejects, each named, with the first reason."""
+    version = "2025-11-25"
+    named: list[str] = []
+    for item in _items(page, key):
+        try:
+            validate_server_result(method, version, {key: [item]})
+        except ValidationError as problem:
+            first = problem.errors()[0]
+            where = ".".join(str(part) for part in first["loc"][2:])
+            label = item.get("name") or item.get("uri") or item.get("uriTemplate") or "an item without a name"
+            named.append(f"{label!r}: {where}: {first['msg']}")
+    return ListProblem(method, _problem(error), tuple(named))
+
+
+# launching ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    """A launched server: its process, its pipes and the client talking to it."""
+
+    process: _Process
+    pump: _Pump
+    client: Client
+    shutdown: Shutdown | None = None
+
+    @property
+    def found(self) -> Session:
+        return self.client.found
+
+    @property
+    def stderr(self) -> str:
+        return self.pump.stderr
+
+
 @asynccontextmanager
 async def launch(spec: LaunchSpec) -> AsyncIterator[Server]:
-    """Start the server in its own process group with an MCP session over its pipes.
+    """Start the server in a session of its own with an MCP session over its pipes.
 
-    Leaving the block normally stops the server gracefully (``server.shutdown`` says how);
-    leaving it with an error or a cancellation kills its whole process group.
+    Leaving the block normally stops the server as a client does (``server.shutdown`` says how)
+    and reads its stdout to the end; leaving it with an error or a cancellation kills it and
+    every process it started.
     """
     env = get_default_environment() | spec.env
     try:
         process = await anyio.open_process(
-            spec.command,
+            [*spec.wrapper, *spec.command],
             env=env,
             cwd=spec.cwd,
             stdin=subprocess.PIPE,
@@ -395,34 +661,54 @@ async def launch(spec: LaunchSpec) -> AsyncIterator[Server]:
         )
     except OSError as error:
         raise LaunchError("MV205", f"cannot start {spec.command[0]}: {error.strerror or error}") from None
-    server = Server(process, spec)
+    owner = _Process(process, spec, env)
+    pump = _Pump(process)
     to_session, from_server = anyio.create_memory_object_stream[SessionMessage | Exception](math.inf)
     to_server, from_session = anyio.create_memory_object_stream[SessionMessage](math.inf)
-    server._to_session, server._from_session = to_session, from_session
     clean = False
     try:
         with unwrapped():
             async with anyio.create_task_group() as tg:
-                server._tg = tg
-                tg.start_soon(server._read_stdout)
-                tg.start_soon(server._read_stderr)
-                tg.start_soon(server._write_stdin)
+                tg.start_soon(pump.read_stdout, to_session)
+                tg.start_soon(pump.read_stderr)
+                tg.start_soon(pump.write_stdin, from_session)
                 async with (
                     from_server,
                     to_server,
                     ClientSession(from_server, to_server, client_info=_CLIENT) as session,
                 ):
-                    server._session = session
+                    server = Server(owner, pump, Client(session, pump, owner, spec, tg))
                     yield server
                 with anyio.CancelScope(shield=True):
-                    await server.stop()
+                    server.shutdown = await _stop(owner, pump)
                 clean = True
                 tg.cancel_scope.cancel()
     finally:
         with anyio.CancelScope(shield=True):
             if not clean:
-                await server.kill()
+                owner.kill()
+                await owner.exited_within(TERM_GRACE)
             await process.aclose()
+
+
+async def _stop(owner: _Process, pump: _Pump) -> Shutdown:
+    """Stop the server as a client does, then read stdout to its end: a buffered print() arrives now."""
+    pump.phase = "shutdown"
+    mark = pump.stderr_total
+
+    async def close_stdin() -> None:
+        assert owner.process.stdin is not None
+        await owner.process.stdin.aclose()
+
+    how, seconds, survivors = await owner.stop(close_stdin)
+    await pump.drain()
+    return Shutdown(
+        how=how,
+        seconds=round(seconds, 3),
+        returncode=owner.returncode,
+        survivors=tuple(survivors),
+        last_words=last_words(pump.stderr_since(mark)),
+    )
 
 
 async def protocol_matrix(spec: LaunchSpec) -> list[dict[str, str | bool]]:
@@ -435,7 +721,7 @@ async def protocol_matrix(spec: LaunchSpec) -> list[dict[str, str | bool]]:
     for version in HANDSHAKE_PROTOCOL_VERSIONS:
         try:
             async with launch(spec) as server:
-                answered = await server.offer(version)
+                answered = await server.client.offer(version)
             rows.append({"offered": version, "answered": answered, "accepted": answered == version})
         except VerifyError as error:
             rows.append({"offered": version, "answered": "", "accepted": False, "error": error.message})

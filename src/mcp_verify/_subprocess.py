@@ -13,15 +13,17 @@ import signal
 import subprocess
 import sys
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import anyio
+import psutil
 
 from ._exceptions import CommandFailed
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
 _LIVE: set[int] = set()
 _LIVE_LOCK = threading.Lock()
@@ -44,50 +46,95 @@ def kill_all() -> None:
     kill_groups(_LIVE)
 
 
-def _processes() -> list[tuple[int, int, int]]:
-    """(pid, parent pid, process group) of every live, non-zombie process; empty where /proc cannot tell."""
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return []
-    table = []
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # the command name in parentheses may itself contain spaces or parentheses
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if fields[0] != "Z":
-            table.append((int(entry.name), int(fields[1]), int(fields[2])))
-    return table
+@dataclass(frozen=True)
+class Family:
+    """What a server's processes are recognised by, wherever they moved (group, session, parent)."""
+
+    leader: int
+    """The server's pid, which is also its process group and session (it was started in a new session)."""
+    since: float
+    """When the server was started (seconds since the epoch): its processes are younger."""
+    env: Mapping[str, str] = field(default_factory=dict)
+    """The server's whole environment: a double-forked daemon keeps it, unchanged."""
+    cwd: str | None = None
+    """The server's own working directory, made for it alone."""
 
 
-def family(leader: int) -> set[int]:
-    """A server's processes: its process group, and its descendants that left the group (setsid)."""
-    table = _processes()
-    found = {pid for pid, _, group in table if group == leader}
-    if any(pid == leader for pid, _, _ in table):
-        found.add(leader)
-    grew = True
-    while grew:
-        grew = False
-        for pid, parent, _ in table:
-            if parent in found and pid not in found:
-                found.add(pid)
-                grew = True
+_REAPERS = frozenset({"systemd", "init", "tini", "dumb-init", "docker-init", "launchd"})
+"""Where orphans go: a process whose parent is one of these was orphaned."""
+
+
+def _stray(process: psutil.Process, family: Family, table: dict[int, psutil.Process]) -> bool:
+    """A process that left the tree but is the server's: in its working directory, or an orphan with its environment."""
+    try:
+        if family.cwd and Path(process.cwd()).is_relative_to(family.cwd):
+            return True
+        parent = table.get(process.info["ppid"])
+        orphan = process.info["ppid"] <= 1 or (parent is not None and parent.info["name"] in _REAPERS)
+        return orphan and bool(family.env) and process.environ() == dict(family.env)
+    except (psutil.Error, OSError, ValueError):
+        return False
+
+
+def census(family: Family) -> dict[int, str]:
+    """Every live process of a server (the server too), pid to command line.
+
+    Its process group and session, their descendants, and the processes started since the server
+    that left mcp-verify's tree but are the server's: in its working directory, or orphans with
+    its exact environment (a double-forked daemon in a session of its own, reparented to init).
+    """
+    try:
+        processes = list(psutil.process_iter(["pid", "ppid", "name", "create_time", "status", "cmdline"]))
+    except psutil.Error:
+        return {}
+    table = {process.info["pid"]: process for process in processes if process.info["status"] != psutil.STATUS_ZOMBIE}
+    children: dict[int, list[int]] = {}
+    for pid, process in table.items():
+        children.setdefault(process.info["ppid"], []).append(pid)
+    ours = _descendants({os.getpid()}, children)  # mcp-verify's own tree: never a stray
+    members = {pid for pid in table if pid == family.leader or family.leader in _group_and_session(pid)}
+    members |= {
+        pid
+        for pid, process in table.items()
+        if pid not in ours and process.info["create_time"] >= family.since - 1 and _stray(process, family, table)
+    }
+    members = _descendants(members, children) - {os.getpid()}
+    return {pid: _command(table[pid].info["cmdline"]) or f"pid {pid}" for pid in members}
+
+
+def _command(cmdline: list[str] | None) -> str:
+    """A process's command line in one short line: its program's name and arguments."""
+    if not cmdline:
+        return ""
+    return " ".join([Path(cmdline[0]).name, *cmdline[1:]])[:100]
+
+
+def _descendants(roots: set[int], children: dict[int, list[int]]) -> set[int]:
+    """``roots`` and every process below them."""
+    found, pending = set(roots), list(roots)
+    while pending:
+        for child in children.get(pending.pop(), []):
+            if child not in found:
+                found.add(child)
+                pending.append(child)
     return found
 
 
-def kill_family(leader: int, known: set[int]) -> int:
-    """SIGKILL the group and every process of ``known`` or of the family now; return how many were alive."""
-    alive = (known | family(leader)) & {pid for pid, _, _ in _processes()}
-    kill_group(leader)
-    for pid in alive:
+def _group_and_session(pid: int) -> set[int]:
+    """The process group and the session of ``pid`` (a server started in a new session leads both)."""
+    if not _POSIX:
+        return set()
+    try:
+        return {os.getpgid(pid), os.getsid(pid)}
+    except OSError:
+        return set()
+
+
+def kill_processes(pids: Iterable[int]) -> None:
+    """SIGKILL each process (SIGTERM on Windows), ignoring those already gone."""
+    for pid in pids:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL if _POSIX else signal.SIGTERM)
-    return len(alive)
 
 
 def _decode(data: bytes) -> str:
@@ -108,8 +155,8 @@ def run_sync(
     extra_environ: Mapping[str, str] | None = None,
     *,
     owner: set[int] | None = None,
-) -> None:
-    """Run a command from a worker thread, its output (stdout and stderr together) kept for errors.
+) -> str:
+    """Run a command from a worker thread; return its output (stdout and stderr together).
 
     Raises ``subprocess.CalledProcessError`` with the output, which is what pyproject-hooks
     expects from a runner; pypa/build turns it into ``BuildBackendException``.
@@ -137,6 +184,7 @@ def run_sync(
             kill_group(process.pid)
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, list(cmd), output=_decode(output))
+    return _decode(output)
 
 
 async def run(cmd: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | None = None) -> str:

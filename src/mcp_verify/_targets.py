@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
 
 from ._exceptions import UsageError
+from ._project import is_project
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -70,27 +71,41 @@ def _is_artifact(path: Path) -> bool:
 
 
 def resolve_targets(paths: Sequence[str]) -> list[Target]:
-    """Turn the command line's paths into targets; anything else is a usage error (exit 2)."""
+    """Turn the command line's paths into targets; anything else is a usage error (exit 2).
+
+    Paths are made absolute here: later stages run in directories of their own, where a relative
+    ``dist/x.whl`` means nothing. Reports keep each path as it was given.
+    """
     targets: list[Target] = []
     loose: list[Path] = []
     for given in paths:
         path = Path(given)
-        if not path.exists():
+        try:
+            kind = "file" if path.is_file() else "directory" if path.is_dir() else "other" if path.exists() else None
+            if kind == "directory" and not is_project(path):
+                artifacts = [child for child in path.iterdir() if child.is_file() and _is_artifact(child)]
+        except OSError as error:
+            raise UsageError(f"{given}: cannot be read: {error.strerror or error}") from None
+        if kind is None:
             raise UsageError(f"{given}: no such file or directory")
-        if path.is_file():
+        if kind == "other":
+            raise UsageError(
+                f"{given}: not a project directory, a wheel (.whl) or an sdist (.tar.gz), but a special file"
+            )
+        if kind == "file":
             if not _is_artifact(path):
                 raise UsageError(f"{given}: not a project directory, a wheel (.whl) or an sdist (.tar.gz)")
-            loose.append(path)
-        elif (path / "pyproject.toml").is_file():
-            targets.append(Target(label=given, project=path))
+            loose.append(path.absolute())
+        elif is_project(path):
+            targets.append(Target(label=given, project=path.absolute()))
         else:
-            artifacts = [child for child in path.iterdir() if child.is_file() and _is_artifact(child)]
             if not artifacts:
                 raise UsageError(
-                    f"{given}: no pyproject.toml in this directory and no built .whl or .tar.gz either,"
+                    f"{given}: no pyproject.toml or setup.py in this directory and no built .whl or .tar.gz either,"
                     " so there is nothing to verify"
                 )
-            targets.extend(_group(given, artifacts))
+            targets.extend(_group(given, [child.absolute() for child in artifacts]))
     if loose:
-        targets.extend(_group(" ".join(str(path) for path in loose), loose))
+        typed = [given for given in paths if Path(given).absolute() in set(loose)]
+        targets.extend(_group(" ".join(typed), loose))
     return targets

@@ -1,19 +1,28 @@
-"""Data passed between the pipeline stages and handed to the formatters."""
+"""The values the stages hand on, and the pieces of a report: small, frozen, typed.
+
+Each stage takes values and returns one: build → ``Artifacts``, inspect → ``Sdist`` and ``Wheel``,
+install → ``Environment``, probe → ``ServerInfo``, ``Listing``, ``Shutdown``. Checks are pure
+functions of these values; the ``Report`` is assembled from them at the end.
+"""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-STEPS: tuple[str, ...] = ("build", "inspect", "install", "launch", "handshake", "list", "shutdown")
-"""Every step of a verification, in the order they run."""
+if TYPE_CHECKING:
+    from pathlib import Path
 
 JSONDict = dict[str, Any]
 
+STEPS: tuple[str, ...] = ("build", "inspect", "install", "launch", "handshake", "list", "shutdown")
+"""The pipeline's steps, in the order they run; checks beside them (``registry``, ``snapshot``) are
+steps too, placed where they run."""
+
 
 class Status(str, enum.Enum):
-    """Outcome of one step."""
+    """How a step ended: ``fail`` stops the pipeline, ``warn`` means its work was done but a check found a problem."""
 
     PASS = "pass"
     FAIL = "fail"
@@ -22,7 +31,7 @@ class Status(str, enum.Enum):
 
 
 class Severity(str, enum.Enum):
-    """How much a finding matters: only errors fail a verification (warnings too with --strict)."""
+    """How much a finding matters: errors fail a verification, warnings too with ``strict``."""
 
     ERROR = "error"
     WARNING = "warning"
@@ -31,7 +40,7 @@ class Severity(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing mcp-verify found, with a stable code documented in the README."""
+    """One thing mcp-verify found; ``code`` is an entry of the catalogue (``mcp-verify --explain CODE``)."""
 
     code: str
     severity: Severity
@@ -43,7 +52,7 @@ class Finding:
     line: int | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class StepResult:
     """What one step did, how long it took, and in one line why it ended as it did."""
 
@@ -53,24 +62,22 @@ class StepResult:
     message: str = ""
 
 
-@dataclass(frozen=True)
-class BuildArtifacts:
-    """The sdist and the wheel built from it, both still inside the run's temporary directory."""
-
-    sdist: str
-    wheel: str
+# build -------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class LaunchSpec:
-    """How to start the server, as a desktop client would."""
+class Artifacts:
+    """The sdist and the wheel to verify, and how they were had."""
 
-    command: list[str]
-    env: dict[str, str] = field(default_factory=dict)
-    """Added to the minimal environment mcp's stdio client passes by default."""
-    cwd: str | None = None
-    timeout: float = 30.0
-    """For launching, handshaking and listing together."""
+    wheel: Path
+    sdist: Path | None = None
+    detail: str = ""
+    """How they were had, in words, for the build step's line: built, downloaded, or given."""
+    chatter: tuple[str, ...] = ()
+    """Warnings the build backend printed (its output is captured, not shown)."""
+
+
+# inspect -----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -96,15 +103,44 @@ class Artifact:
 
 
 @dataclass(frozen=True)
+class Member:
+    """One file of an archive: its name as stored, its size, and what else a check needs to know."""
+
+    name: str
+    size: int
+    sha256: str | None = None
+    """Of the content (wheels only: for the RECORD check)."""
+    link: str | None = None
+    """The target of a symbolic or hard link (sdists only)."""
+    note: str | None = None
+    """What its content shows, for files whose name alone cannot tell: ``private key``, ``local paths``."""
+
+
+@dataclass(frozen=True)
+class Sdist(Artifact):
+    """An sdist: its files, and each member as stored (for the safety checks)."""
+
+    members: tuple[Member, ...] = ()
+
+
+@dataclass(frozen=True)
 class Wheel(Artifact):
     """A wheel with its parsed entry points and metadata."""
 
     entry_points: dict[str, dict[str, str]] = field(default_factory=dict)
     metadata: Metadata | None = None
+    members: tuple[Member, ...] = ()
+    record: tuple[tuple[str, str, str], ...] | None = None
+    """RECORD's rows (path, hash, size) as written; None when the wheel has no RECORD."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """The text of each ``.py`` file of the wheel that imports mcp (for the dependency check)."""
 
     @property
     def console_scripts(self) -> dict[str, str]:
         return self.entry_points.get("console_scripts", {})
+
+
+# install -----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -120,6 +156,47 @@ class Environment:
     """Installed distributions, canonical name to version."""
 
 
+# probe -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LaunchSpec:
+    """How to start the server, as a desktop client would."""
+
+    command: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    """Added to the minimal environment mcp's stdio client passes by default."""
+    cwd: str | None = None
+    timeout: float = 30.0
+    """For launching, handshaking and listing together."""
+    wrapper: tuple[str, ...] = ()
+    """A command the server runs under (``--sandbox``: bubblewrap), not part of what a client runs."""
+
+
+@dataclass(frozen=True)
+class StrayLine:
+    """A line on the server's stdout that is not a JSON-RPC message."""
+
+    text: str
+    step: str
+    """The step during which it arrived (``shutdown``: after stdin closed, e.g. a buffered ``print()``)."""
+    is_json: bool = False
+
+
+@dataclass(frozen=True)
+class Shutdown:
+    """How the server stopped after its stdin was closed."""
+
+    how: str
+    """``stdin-eof``, ``sigterm``, ``sigkill``, or ``exited`` (it had ended before stdin closed)."""
+    seconds: float
+    returncode: int | None = None
+    survivors: tuple[str, ...] = ()
+    """Processes the server started that were still running after it exited (then killed), as ``pid command``."""
+    last_words: str = ""
+    """The exception line of what the server wrote on stderr while it stopped, if anything."""
+
+
 @dataclass(frozen=True)
 class ServerInfo:
     """The running server as the handshake described it."""
@@ -133,7 +210,8 @@ class ServerInfo:
     instructions: str | None = None
     stderr_tail: str = ""
     shutdown: str | None = None
-    """How the server stopped: ``stdin-eof``, ``sigterm`` or ``sigkill``."""
+    """How the server stopped: ``stdin-eof``, ``sigterm``, ``sigkill`` or ``exited``."""
+    exit_code: int | None = None
     startup_seconds: float | None = None
     """From spawn to the initialize response: what a desktop client waits before it can use the server."""
     ready_seconds: float | None = None
@@ -142,47 +220,9 @@ class ServerInfo:
 
 @dataclass(frozen=True)
 class Listing:
-    """Everything the server offers, as the MCP wire format spells it."""
+    """Everything the server offers, as the MCP wire format spells it (raw, even where a client rejects it)."""
 
     tools: list[JSONDict] = field(default_factory=list)
     resources: list[JSONDict] = field(default_factory=list)
     resource_templates: list[JSONDict] = field(default_factory=list)
     prompts: list[JSONDict] = field(default_factory=list)
-
-
-@dataclass
-class Report:
-    """The whole verification of one project: what every formatter renders."""
-
-    project: str
-    version: str
-    steps: list[StepResult] = field(default_factory=lambda: [StepResult(name, Status.SKIP) for name in STEPS])
-    sdist: Artifact | None = None
-    wheel: Wheel | None = None
-    environment: Environment | None = None
-    script: str | None = None
-    server: ServerInfo | None = None
-    listing: Listing | None = None
-    findings: list[Finding] = field(default_factory=list)
-    seconds: float = 0.0
-    strict: bool = False
-    python: str | None = None
-    """The interpreter of the throwaway environment, as asked for (``--python``)."""
-    resolution: str | None = None
-    """``highest`` or ``lowest`` (``--resolution``)."""
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Results of optional legs and checks (protocols, snapshot, registry), keyed by name."""
-
-    @property
-    def ok(self) -> bool:
-        failing = {Severity.ERROR, Severity.WARNING} if self.strict else {Severity.ERROR}
-        return all(step.status != Status.FAIL for step in self.steps) and not any(
-            finding.severity in failing for finding in self.findings
-        )
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [finding for finding in self.findings if finding.severity == Severity.ERROR]
-
-    def step(self, name: str) -> StepResult:
-        return next(step for step in self.steps if step.name == name)

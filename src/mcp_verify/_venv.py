@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Literal
 import anyio.to_thread
 import platformdirs
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -100,6 +102,40 @@ def find_python(spec: str) -> str:
         if candidate and _runs(candidate):
             return candidate
     raise UsageError(f"--python {spec}: no such interpreter under pyenv, on PATH, or managed by uv")
+
+
+_SUPPORTED_MINORS = range(10, 16)
+"""The Python 3 minor versions mcp-verify looks for when Requires-Python rules out its own."""
+
+
+@cache
+def python_for(requires_python: str) -> str | None:
+    """The newest interpreter on this machine that Requires-Python admits (None: this one does, or none does).
+
+    A user's ``uvx`` picks such an interpreter itself; ``pip`` on an excluded Python refuses the
+    release, which is its declared limit, not a defect of the release.
+    """
+    try:
+        specifier = SpecifierSet(requires_python)
+    except InvalidSpecifier:
+        return None
+    if specifier.contains(platform.python_version(), prereleases=True):
+        return None
+    for minor in reversed(_SUPPORTED_MINORS):
+        version = f"3.{minor}"
+        if not any(specifier.contains(f"{version}.{patch}", prereleases=True) for patch in (0, 9, 99)):
+            continue
+        for candidate in [*_pyenv(version), shutil.which(f"python{version}"), _uv_managed(version)]:
+            if candidate and _runs(candidate) and specifier.contains(_version_of(candidate), prereleases=True):
+                return candidate
+    return None
+
+
+def _version_of(python: str) -> str:
+    found = subprocess.run(
+        [python, "-c", "import platform; print(platform.python_version())"], capture_output=True, text=True, check=False
+    )
+    return found.stdout.strip()
 
 
 @dataclass(frozen=True)
@@ -258,6 +294,18 @@ async def _install_resolved(
     await _install(layout, targets, installer, cwd, extra)
 
 
+def _install_hint(output: str, requires_python: str | None, python: str) -> str:
+    """What to do about a failed install, from what the installer said."""
+    if requires_python and re.search(
+        r"requires-python|does not satisfy Python|requires a different Python", output, re.I
+    ):
+        return (
+            f"the wheel requires Python {requires_python} and this environment has {python}: verify with "
+            "--python VERSION (users of other Pythons cannot install it either)"
+        )
+    return "check the versions in [project].dependencies: each must exist on the index and agree with the others"
+
+
 def installed_packages(site_packages: list[str]) -> dict[str, str]:
     """Canonical name to version of every distribution in the environment.
 
@@ -307,6 +355,7 @@ async def install_wheel(
     cwd: Path,
     lowest: Sequence[str] | None = None,
     resolved: bool = False,
+    requires_python: str | None = None,
 ) -> Environment:
     """Install ``wheel`` with its dependencies into the prepared environment at ``root``.
 
@@ -331,7 +380,7 @@ async def install_wheel(
         raise InstallError(
             "MV122",
             f"installing {wheel.name} failed ({installer}):\n{_installer_errors(error.output)}",
-            "check the versions in [project].dependencies: each must exist on the index and agree with the others",
+            _install_hint(error.output, requires_python, layout.python_version()),
         ) from None
     return Environment(
         path=str(root),
@@ -341,6 +390,58 @@ async def install_wheel(
         installer=installer,
         packages=installed_packages(layout.site_packages()),
     )
+
+
+def dependency_graph(environment: Environment) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Who requires whom, and which distribution installs each top-level module, read from the
+    environment's ``.dist-info`` (only when a diagnosis needs it: it reads every RECORD)."""
+    requires: dict[str, list[str]] = {}
+    modules: dict[str, str] = {}
+    for directory in _Layout(Path(environment.path)).site_packages():
+        for dist_info in Path(directory).glob("*.dist-info"):
+            name = canonicalize_name(dist_info.name.removesuffix(".dist-info").rpartition("-")[0])
+            requires[name] = _requirements(dist_info / "METADATA")
+            for top in _top_levels(dist_info / "RECORD"):
+                modules.setdefault(top, name)
+    return requires, modules
+
+
+def _requirements(metadata: Path) -> list[str]:
+    """The canonical names a distribution requires in a plain install (its headers' Requires-Dist of no extra)."""
+    names = []
+    try:
+        with metadata.open(encoding="utf-8", errors="replace") as file:
+            for line in file:
+                if not line.strip():
+                    break
+                if line.lower().startswith("requires-dist:"):
+                    with contextlib.suppress(InvalidRequirement):
+                        requirement = Requirement(line.split(":", 1)[1].strip())
+                        if "extra" not in str(requirement.marker or ""):
+                            names.append(str(canonicalize_name(requirement.name)))
+    except OSError:
+        pass
+    return names
+
+
+def _top_levels(record: Path) -> set[str]:
+    """The top-level importable names a distribution's RECORD installs."""
+    try:
+        text = record.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    tops = set()
+    for line in text.splitlines():
+        first = line.split(",", 1)[0].split("/", 1)[0]
+        if first.endswith(".py"):
+            tops.add(first[:-3])
+        elif (
+            "/" in line.split(",", 1)[0]
+            and not first.endswith((".dist-info", ".data"))
+            and first not in {"..", "__pycache__"}
+        ):
+            tops.add(first)
+    return tops
 
 
 def script_path(environment: Environment, script: str) -> Path:

@@ -6,50 +6,71 @@ import json
 import os
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import traceback
-from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import anyio
 import click
 
-from ._api import VerifyOptions, verify_many
+from ._api import averify
+from ._catalogue import CATALOGUE
 from ._compat import unwrapped
-from ._config import client_config, server_home
 from ._exceptions import UsageError
 from ._files import write_text_atomically
 from ._format import FORMATTERS
+from ._format._safe import visible
 from ._format.github import summary
 from ._format.text import MARKS
 from ._subprocess import kill_all
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
-
-    from ._types import Report, StepResult
+    from ._report import Report
+    from ._types import StepResult
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-_TMP_VARIABLES = ("TMPDIR", "TEMP", "TMP")
 
 
 def _error(message: str, code: int) -> NoReturn:
-    click.echo(f"mcp-verify: error: {message}", err=True)
+    click.echo(f"mcp-verify: error: {visible(message)}", err=True)
     sys.exit(code)
 
 
 def _parse_env(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``--env KEY=VALUE`` pairs; a malformed one is named by its position, never echoed (it may be a secret)."""
     env = {}
-    for pair in pairs:
+    for position, pair in enumerate(pairs, start=1):
         key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--env")
+        if not sep or not key.strip():
+            raise UsageError(f"--env: entry {position} of {len(pairs)} is not KEY=VALUE (its text is not shown)")
         env[key] = value
     return env
+
+
+def _read_env_file(path: Path | None) -> dict[str, str]:
+    """Variables from a ``.env`` file, read as python-dotenv reads it (comments, ``export``, quotes)."""
+    if path is None:
+        return {}
+    from dotenv import dotenv_values  # noqa: PLC0415 - only with --env-file
+
+    try:
+        values = dotenv_values(path, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"--env-file {path}: cannot be read ({error})") from None
+    if any(value is None for value in values.values()):
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        bad = [
+            number
+            for number, line in enumerate(lines, start=1)
+            if line.strip() and not line.lstrip().startswith("#") and "=" not in line
+        ]
+        where = f"line {bad[0]}" if bad else "a line"
+        raise UsageError(f"--env-file {path}:{bad[0] if bad else ''} {where} is not NAME=VALUE (its text is not shown)")
+    return {key: value for key, value in values.items() if value is not None}
 
 
 class _Progress:
@@ -68,7 +89,7 @@ class _Progress:
             return
         if done:
             self.running.pop(project, None)
-            line = f"{project}: {MARKS[step.status]} {step.name} {step.seconds:.1f}s {step.message}"
+            line = visible(f"{project}: {MARKS[step.status]} {step.name} {step.seconds:.1f}s {step.message}")
         else:
             self.running[project] = step.name
             line = None
@@ -78,237 +99,147 @@ class _Progress:
             return
         width = max(20, shutil.get_terminal_size().columns - 1)  # a wrapped line would break the redraw
         erase = f"\033[{self.shown}F\033[J" if self.shown else ""
-        live = "".join(f"{name}: {current} …"[:width] + "\n" for name, current in self.running.items())
+        live = "".join(visible(f"{name}: {current} …")[:width] + "\n" for name, current in self.running.items())
         click.echo(erase + (line + "\n" if line is not None else "") + live, err=True, nl=False)
         self.shown = len(self.running)
 
 
-async def _run_interruptible(paths: list[str], options: VerifyOptions, progress: _Progress) -> list[Report] | int:
-    """Run the verification; on SIGINT/SIGTERM cancel it (servers killed, temp dirs removed) and say which."""
+async def _interruptible(paths: tuple[str, ...], settings: dict[str, Any], progress: _Progress) -> list[Report] | int:
+    """Run the verification; on SIGINT/SIGTERM cancel it (servers killed, temp dirs removed) and say which.
+
+    The signal handlers stay installed until the clean-up is over: a second signal is ignored
+    rather than allowed to kill mcp-verify halfway through removing what it made.
+    """
     received: list[int] = []
     reports: list[Report] = []
-
-    async def on_signal(scope: anyio.CancelScope) -> None:
-        with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-            async for signum in signals:
-                received.append(signum)
-                kill_all()  # build hooks first: the build thread must return before the cancel lands
-                scope.cancel()
-                return
-
-    with unwrapped():
+    if sys.platform == "win32":  # pragma: no cover - no POSIX signals to receive
+        return await averify(*paths, progress=progress, **settings)
+    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals, unwrapped():
         async with anyio.create_task_group() as group:
-            if sys.platform != "win32":
-                group.start_soon(on_signal, group.cancel_scope)
-            reports = await verify_many(paths, options, progress)
+            work = anyio.CancelScope()
+
+            async def on_signal() -> None:
+                async for signum in signals:
+                    if not received:
+                        received.append(signum)
+                        kill_all()  # build hooks first: the build thread must return before the cancel lands
+                        work.cancel()
+
+            group.start_soon(on_signal)
+            with work:
+                reports = await averify(*paths, progress=progress, **settings)
             group.cancel_scope.cancel()
     return 128 + received[0] if received else reports
 
 
-def _read_env_file(path: Path | None) -> dict[str, str]:
-    """``KEY=VALUE`` lines as in a ``.env`` file: comments, blank lines, ``export`` and quotes allowed."""
-    if path is None:
-        return {}
-    env = {}
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.strip().removeprefix("export ").strip()
-        if not line or line.startswith("#"):
-            continue
-        key, sep, value = line.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"{path}:{number}: {raw!r} is not KEY=VALUE", param_hint="--env-file")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        env[key.strip()] = value
-    return env
-
-
-def _options(settings: dict[str, Any]) -> VerifyOptions:
-    """The verification options from the command line (shared by ``verify`` and ``config``)."""
-    strict = settings["strict"]
-    return VerifyOptions(
-        timeout=settings["timeout"],
-        script=settings["script"],
-        args=settings["args"],
-        env={**_read_env_file(settings["env_file"]), **_parse_env(settings["env"])},
-        installer=settings["installer"],
-        pythons=settings["pythons"],
-        resolutions=("highest", "lowest") if settings["resolution"] == "both" else (settings["resolution"],),
-        keep_env=settings["keep_env"],
-        # made before the run's private temporary directory, which is removed at its end
-        env_dir=Path(tempfile.mkdtemp(prefix="mcp-verify-env-")) if settings["keep_env"] else None,
-        strict=strict,
-        dist_dir=settings["dist_dir"],
-        build_timeout=settings["build_timeout"],
-        startup_budget=settings["startup_budget"],
-        encoding=settings["encoding"] or ("cp1252" if strict else None),
-        protocols=settings["protocols"],
-        server_json=settings["server_json"],
-        snapshot=settings["snapshot"],
-        update_snapshot=settings["update_snapshot"],
-        from_index=settings["from_index"],
-        index_url=settings["index_url"],
-    )
-
-
-_VERIFY_OPTIONS = [
-    click.option(
-        "--timeout",
-        type=click.FloatRange(min=0, min_open=True),
-        default=30.0,
-        show_default=True,
-        help="Seconds for launching, handshaking and listing together.",
-    ),
-    click.option("--script", metavar="NAME", help="Console script to launch when the wheel has several."),
-    click.option("--arg", "args", multiple=True, metavar="ARG", help="Argument for the server (repeatable)."),
-    click.option("--env", "env", multiple=True, metavar="KEY=VALUE", help="Environment for the server (repeatable)."),
-    click.option(
-        "--env-file",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Environment for the server from a .env-style file (--env wins).",
-    ),
-    click.option(
-        "--installer",
-        type=click.Choice(["auto", "uv", "pip"]),
-        default="auto",
-        show_default=True,
-        help="auto uses uv when it is available, else virtualenv + pip.",
-    ),
-    click.option(
-        "--python",
-        "pythons",
-        multiple=True,
-        metavar="PYTHON",
-        help="Interpreter for the environment: a path or a version such as 3.12 (repeatable; default: this one).",
-    ),
-    click.option(
-        "--resolution",
-        type=click.Choice(["highest", "lowest", "both"]),
-        default="highest",
-        show_default=True,
-        help="Install the newest allowed dependencies, the lowest allowed direct ones (uv), or both.",
-    ),
-    click.option(
-        "--build-timeout",
-        type=click.FloatRange(min=0, min_open=True),
-        default=900.0,
-        show_default=True,
-        metavar="SECONDS",
-        help="Limit for building, and separately for installing (a hang ends, named).",
-    ),
-    click.option(
-        "--startup-budget",
-        type=click.FloatRange(min=0),
-        default=10.0,
-        show_default=True,
-        metavar="SECONDS",
-        help="Warn when the server takes longer than this to answer initialize.",
-    ),
-    click.option(
-        "--encoding",
-        metavar="CODEC",
-        help="Also start the server with this stdio encoding, e.g. cp1252 as a Windows console (on in --strict).",
-    ),
-    click.option(
-        "--protocols",
-        is_flag=True,
-        help="Also offer every protocol version the mcp client supports, one server start each, and report.",
-    ),
-    click.option(
-        "--dist-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Keep the built sdist and wheel here, for the upload step.",
-    ),
-    click.option(
-        "--from-index",
-        "from_index",
-        multiple=True,
-        metavar="NAME[==VERSION]",
-        help="Download a published release (sdist and wheel) from the index and verify it (repeatable).",
-    ),
-    click.option(
-        "--index-url", metavar="URL", help="Index for --from-index (default: uv's or pip's setting, else PyPI)."
-    ),
-    click.option(
-        "--server-json",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="MCP Registry server.json to check against the built artifacts (default: the project's).",
-    ),
-    click.option(
-        "--snapshot",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Compare the listed tools, prompts and resources with this JSON snapshot (breaking changes fail).",
-    ),
-    click.option("--update-snapshot", is_flag=True, help="Write the --snapshot file from what the server lists."),
-    click.option("--keep-env", is_flag=True, help="Keep the virtual environment and print its path."),
-    click.option("--strict", is_flag=True, help="Fail on warnings too, and add the cp1252 encoding leg."),
-    click.option("-q", "--quiet", is_flag=True, help="No progress on stderr."),
-]
-
-
-def _verify_options(function: Callable[..., None]) -> Callable[..., None]:
-    for option in reversed(_VERIFY_OPTIONS):
-        function = option(function)
-    return function
-
-
-@contextmanager
-def _private_tmpdir() -> Iterator[None]:
-    """One temporary directory for everything this run and its children create, removed at the end.
-
-    Tools mcp-verify calls (a build backend, uv, pip) leave lock and scratch files in TMPDIR when
-    they are cut short; under a directory of its own nothing outlives the run.
-    """
-    root = tempfile.mkdtemp(prefix="mcp-verify-run-")
-    saved = {name: os.environ.get(name) for name in _TMP_VARIABLES}
-    os.environ.update(dict.fromkeys(_TMP_VARIABLES, root))
-    tempfile.tempdir = None  # tempfile caches its choice: make it look again
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        tempfile.tempdir = None
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _run(paths: tuple[str, ...], options: VerifyOptions, quiet: bool) -> list[Report]:
+def _run(paths: tuple[str, ...], settings: dict[str, Any], quiet: bool) -> list[Report]:
     """Run the verification and turn every way it can end into the contract's exit codes."""
     try:
-        with _private_tmpdir():
-            outcome = anyio.run(_run_interruptible, list(paths), options, _Progress(quiet))
+        outcome = anyio.run(_interruptible, paths, settings, _Progress(quiet))
     except UsageError as error:
         _error(str(error), EXIT_USAGE)
     except KeyboardInterrupt:
         sys.exit(128 + signal.SIGINT)
     except Exception:
-        click.echo(traceback.format_exc(), err=True)
+        click.echo(visible(traceback.format_exc()), err=True)
         _error("internal error: this is a bug in mcp-verify, please report it with the traceback above", EXIT_INTERNAL)
     if isinstance(outcome, int):
         sys.exit(outcome)
     return outcome
 
 
-class _DefaultToVerify(click.Group):
-    """``mcp-verify PATH...`` is ``mcp-verify verify PATH...``; other commands are named."""
+def check_output(path: Path) -> None:
+    """Refuse, before the run, a report file that cannot be written: it would be lost after the run."""
+    if path.is_dir():
+        raise UsageError(f"-o {path}: is a directory")
+    if path.exists():
+        if not os.access(path, os.W_OK):
+            raise UsageError(f"-o {path}: not writable")
+        if stat.S_ISREG(path.stat().st_mode) and not os.access(path.parent, os.W_OK):
+            raise UsageError(f"-o {path}: its directory is not writable (the report replaces the file in one step)")
+        return
+    ancestor = path.absolute().parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise UsageError(f"-o {path}: {ancestor} is not a directory")
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".mcp-verify-", dir=ancestor)
+    except OSError as error:
+        raise UsageError(f"-o {path}: cannot write in {ancestor} ({error.strerror or error})") from None
+    os.close(handle)
+    os.unlink(probe)
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ("-V", "--version")):
-            args = ["verify", *args]
-        return super().parse_args(ctx, args)
+
+def _deliver(document: str, output: Path | None) -> bool:
+    """Write the report where asked; if that fails after all, say so and print it instead. True: written."""
+    if output is None:
+        click.echo(document, nl=False)
+        return True
+    try:
+        if output.exists() and not stat.S_ISREG(output.stat().st_mode):
+            with output.open("w", encoding="utf-8") as file:  # a device or a pipe: never replaced
+                file.write(document)
+        else:
+            write_text_atomically(output, document)
+    except OSError as error:
+        click.echo(
+            f"mcp-verify: error: cannot write the report to {output} ({error.strerror or error}); here it is:", err=True
+        )
+        click.echo(document, nl=False)
+        return False
+    return True
 
 
-@click.group(cls=_DefaultToVerify, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "-V", "--version", prog_name="mcp-verify")
-def main() -> None:
-    """Prove an MCP server project is releasable."""
+def _explain(code: str) -> NoReturn:
+    entry = CATALOGUE.get(code.strip().upper())
+    if entry is None:
+        _error(f"--explain {code}: no such finding code (they run from MV002 to MV710; see the README)", EXIT_USAGE)
+    click.echo(entry.explain(), nl=False)
+    sys.exit(EXIT_OK)
 
 
-@main.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _client_config(paths: tuple[str, ...], settings: dict[str, Any], install_dir: Path | None, quiet: bool) -> NoReturn:
+    from ._config import client_config, server_home  # noqa: PLC0415 - only for --client-config
+
+    if len(paths) != 1 or settings["from_index"]:
+        _error("--client-config verifies exactly one PATH", EXIT_USAGE)
+    settings = {
+        **settings,
+        "install_dir": install_dir or server_home(Path(paths[0])),
+        "pythons": settings["pythons"][:1],
+    }
+    reports = _run(paths, settings, quiet)
+    report = reports[0]
+    if not report.ok:
+        click.echo(FORMATTERS["text"](reports), err=True, nl=False)
+        sys.exit(EXIT_FAIL)
+    click.echo(json.dumps(client_config(report, env_names=sorted(settings["env"])), indent=2))
+    sys.exit(EXIT_OK)
+
+
+_HELP = """Build, install, launch and handshake the MCP server at each PATH, and report.
+
+PATH is a project directory (pyproject.toml or setup.py), a directory of built artifacts such as
+dist/, or .whl / .tar.gz files, which are verified as they are, without rebuilding.
+
+\b
+Modes:
+  mcp-verify PATH...                 verify, and report (--format, -o)
+  mcp-verify --from-index NAME==V    verify a published release
+  mcp-verify --client-config PATH    verify, keep the environment, print the client configuration
+  mcp-verify config PATH             the same (unless ./config exists: then it is a PATH)
+  mcp-verify --explain MV204         explain a finding code
+
+Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 internal error.
+"""
+
+
+@click.command(
+    "mcp-verify",
+    help=_HELP,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.argument("paths", nargs=-1, metavar="PATH...")
 @click.option(
     "--format",
@@ -318,51 +249,143 @@ def main() -> None:
     show_default=True,
     help="Report format: text for people; json, junit or github for CI.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
-@_verify_options
-def verify(paths: tuple[str, ...], output_format: str, output: Path | None, **settings: Any) -> None:
-    """Build, install, launch and handshake the MCP server at each PATH.
-
-    PATH is a project directory (with pyproject.toml), a directory of built artifacts such as
-    dist/, or .whl / .tar.gz files, which are verified as they are, without rebuilding.
-
-    Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 internal error.
-    Also: mcp-verify config PATH prints the client configuration for a verified server.
-    """
-    reports = _run(paths, _options(settings), settings["quiet"])
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to FILE.")
+@click.option("--explain", metavar="CODE", help="Print what a finding code means and how to fix it, and exit.")
+@click.option(
+    "--client-config",
+    is_flag=True,
+    help="Verify one server, keep its environment, and print its client configuration (mcpServers JSON).",
+)
+@click.option(
+    "--install-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --client-config: where to keep the server's environment (default: mcp-verify's data directory).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds for launching, handshaking and listing together.",
+)
+@click.option("--script", metavar="NAME", help="Console script to launch when the wheel has several.")
+@click.option("--arg", "args", multiple=True, metavar="ARG", help="Argument for the server (repeatable).")
+@click.option("--env", "env", multiple=True, metavar="KEY=VALUE", help="Environment for the server (repeatable).")
+@click.option(
+    "--env-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Environment for the server from a .env file (--env wins).",
+)
+@click.option(
+    "--installer",
+    type=click.Choice(["auto", "uv", "pip"]),
+    default="auto",
+    show_default=True,
+    help="auto uses uv when it is available, else virtualenv + pip.",
+)
+@click.option(
+    "--python",
+    "pythons",
+    multiple=True,
+    metavar="PYTHON",
+    help="Interpreter for the environment: a path or a version such as 3.12 (repeatable; default: this one, "
+    "or one the release's Requires-Python admits).",
+)
+@click.option(
+    "--resolution",
+    type=click.Choice(["highest", "lowest", "both"]),
+    default="highest",
+    show_default=True,
+    help="Install the newest allowed dependencies, the lowest allowed direct ones (uv), or both.",
+)
+@click.option(
+    "--build-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=900.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Limit for building, and separately for installing (a hang ends, named).",
+)
+@click.option(
+    "--startup-budget",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Warn when the server takes longer than this to answer initialize.",
+)
+@click.option(
+    "--encoding",
+    metavar="CODEC",
+    help="Also start the server with this stdio encoding, e.g. cp1252 as a Windows console (on in --strict).",
+)
+@click.option(
+    "--protocols",
+    is_flag=True,
+    help="Also offer every protocol version the mcp client supports, one server start each, and report.",
+)
+@click.option(
+    "--dist-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the built sdist and wheel here, for the upload step.",
+)
+@click.option(
+    "--from-index",
+    "from_index",
+    multiple=True,
+    metavar="NAME[==VERSION]",
+    help="Download a published release (sdist and wheel) from the index and verify it (repeatable).",
+)
+@click.option("--index-url", metavar="URL", help="Index for --from-index (default: uv's or pip's setting, else PyPI).")
+@click.option(
+    "--server-json",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="MCP Registry server.json to check against the built artifacts (default: the project's).",
+)
+@click.option(
+    "--snapshot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Compare the listed tools, prompts and resources with this JSON snapshot (breaking changes fail).",
+)
+@click.option("--update-snapshot", is_flag=True, help="Write the --snapshot file from what the server lists.")
+@click.option("--keep-env", is_flag=True, help="Keep the virtual environment and print its path.")
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Run the build hooks and the server with no network and a read-only file system (bubblewrap).",
+)
+@click.option("--strict", is_flag=True, help="Fail on warnings too, and add the cp1252 encoding leg.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@click.version_option(__version__, "-V", "--version", prog_name="mcp-verify")
+def main(
+    paths: tuple[str, ...],
+    output_format: str,
+    output: Path | None,
+    explain: str | None,
+    client_config: bool,
+    install_dir: Path | None,
+    quiet: bool,
+    env: tuple[str, ...],
+    env_file: Path | None,
+    **settings: Any,
+) -> None:
+    if explain is not None:
+        _explain(explain)
+    if paths[:1] == ("config",) and not Path("config").exists():
+        client_config, paths = True, paths[1:]
+    try:
+        settings["env"] = {**_read_env_file(env_file), **_parse_env(env)}
+        if output is not None:
+            check_output(output)
+    except UsageError as error:
+        _error(str(error), EXIT_USAGE)
+    if client_config:
+        _client_config(paths, settings, install_dir, quiet)
+    reports = _run(paths, settings, quiet)
     document = FORMATTERS[output_format](reports)
-    if output is not None:
-        write_text_atomically(output, document)
-    else:
-        click.echo(document, nl=False)
+    written = _deliver(document, output)
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if output_format == "github" and step_summary:
         with open(step_summary, "a", encoding="utf-8") as file:
             file.write(summary(reports))
-    sys.exit(EXIT_OK if all(report.ok for report in reports) else EXIT_FAIL)
-
-
-@main.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.argument("path", metavar="PATH")
-@click.option(
-    "--install-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where to keep the server's environment (default: mcp-verify's data directory).",
-)
-@_verify_options
-def config(path: str, install_dir: Path | None, **settings: Any) -> None:
-    """Verify the server at PATH, keep its environment, and print its client configuration as JSON.
-
-    The JSON has the mcpServers entry for Claude Desktop (and the clients that share its form):
-    a uvx command for the published package and the absolute command of the local install, and
-    where the configuration file lives on macOS, Windows and Linux.
-    """
-    options = replace(
-        _options(settings), env_dir=install_dir or server_home(Path(path)), pythons=settings["pythons"][:1]
-    )
-    reports = _run((path,), options, settings["quiet"])
-    report = reports[0]
-    if not report.ok:
-        click.echo(FORMATTERS["text"](reports), err=True, nl=False)
-        sys.exit(EXIT_FAIL)
-    click.echo(json.dumps(client_config(report, env_names=sorted(options.env)), indent=2))
+    sys.exit(EXIT_OK if written and all(report.ok for report in reports) else EXIT_FAIL)

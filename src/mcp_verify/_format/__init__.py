@@ -9,7 +9,7 @@ from . import github, json, junit, text
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .._types import Report
+    from .._report import Report
 
 
 class Formatter(Protocol):

@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING
 
 from .._types import Severity, Status
 from . import text
+from ._safe import visible
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .._types import Finding, Report
+    from .._report import Report
+    from .._types import Finding
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -63,7 +65,7 @@ def summary(reports: Sequence[Report]) -> str:
             parts += ["", "| code | severity | step | message |", "|---|---|---|---|"]
             parts += [f"| {f.code} | {f.severity.value} | {f.step} | {_cell(f.message)} |" for f in report.findings]
         parts.append("")
-    return "\n".join(parts)
+    return visible("\n".join(parts))
 
 
 def render(reports: Sequence[Report]) -> str:
@@ -80,4 +82,4 @@ def render(reports: Sequence[Report]) -> str:
         lines.append(
             f"{'PASS' if report.ok else 'FAIL'} {report.project}" + (f" ({failed[0]} failed)" if failed else "")
         )
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines) + "\n")

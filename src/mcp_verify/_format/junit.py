@@ -6,11 +6,12 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from .._types import Severity, Status
+from ._safe import visible
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .._types import Report
+    from .._report import Report
 
 
 def _suite(report: Report) -> ET.Element:
@@ -46,10 +47,18 @@ def _suite(report: Report) -> ET.Element:
     return suite
 
 
+def _parsable(root: ET.Element) -> None:
+    """Make every text and attribute fit for XML: control characters (from a server's stderr) are not."""
+    for element in root.iter():
+        element.text = visible(element.text) if element.text else element.text
+        element.attrib = {key: visible(value) for key, value in element.attrib.items()}
+
+
 def render(reports: Sequence[Report]) -> str:
     """A ``<testsuites>`` document with one ``<testsuite>`` per project."""
     root = ET.Element("testsuites", name="mcp-verify")
     for report in reports:
         root.append(_suite(report))
+    _parsable(root)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._types import Status
+from ._safe import visible
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .._types import Report, Wheel
+    from .._report import Report
+    from .._types import Wheel
 
 MAX_FILES = 40
 MARKS = {Status.PASS: "✓", Status.FAIL: "✗", Status.WARN: "!", Status.SKIP: "-"}
@@ -120,9 +122,8 @@ def render_one(report: Report) -> str:
     for step in report.steps:
         seconds = f"{step.seconds:.1f}s" if step.status != Status.SKIP else ""
         lines.append(f"  {MARKS[step.status]} {step.name:<10} {seconds:>5}  {_cut(step.message)}".rstrip())
-    for name, extra in report.extras.items():
-        if isinstance(extra, dict) and "status" in extra:
-            lines.append(f"  {MARKS[Status(extra['status'])]} {name:<10} {'':>5}  {_cut(extra['message'])}")
+    for name, outcome in report.legs.items():
+        lines.append(f"  {MARKS[Status(outcome['status'])]} {name:<10} {'':>5}  {_cut(outcome['message'])}")
     if report.wheel is not None:
         lines += ["", "  wheel", *(f"    {line}" for line in _wheel_files(report.wheel))]
         for group, entries in report.wheel.entry_points.items():
@@ -137,9 +138,9 @@ def render_one(report: Report) -> str:
 
 
 def render(reports: Sequence[Report]) -> str:
-    """Every project's report, then a one-line summary when there are several."""
+    """Every project's report, then a one-line summary when there are several; nothing raw from a server."""
     text = "\n".join(render_one(report) for report in reports)
     if len(reports) > 1:
         passed = sum(report.ok for report in reports)
         text += f"\n{passed} of {len(reports)} projects verified\n"
-    return text
+    return visible(text)

@@ -8,25 +8,28 @@ so it costs a new release. The same checks run here on the sdist and wheel about
 
 from __future__ import annotations
 
-import json
 import re
 import string
 import tarfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from jsonschema import Draft7Validator
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from ._compat import tomllib
-from ._inspect import parse_metadata
-from ._types import Finding, Severity
+from .._catalogue import finding
+from .._files import json_line, project_file, read_json_object
+from .._inspect import parse_metadata
+from .._schemas import SERVER_JSON_VERSION, load
+from ._common import dotted, toml_line
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from pathlib import Path
 
-    from ._types import Metadata, Report
+    from .._project import Project
+    from .._types import Finding, Metadata, Wheel
 
 STEP = "registry"
 MAX_DESCRIPTION = 100
@@ -39,18 +42,8 @@ _MARKER_LIKE = re.compile(r"mcp[-_ ]?name\s*:\s*[^\s<>]*", re.IGNORECASE)
 _REQUIRED_KEYS = ("name", "description", "version")
 
 
-def _finding(
-    code: str, severity: Severity, message: str, hint: str, file: str | None = None, line: int | None = None
-) -> Finding:
-    return Finding(code, severity, STEP, message, hint, file, line)
-
-
-def project_file(path: Path, project: Path) -> str | None:
-    """``path`` relative to the project, as findings name files; None when it lies outside."""
-    try:
-        return path.resolve().relative_to(project.resolve()).as_posix()
-    except ValueError:
-        return None
+def _finding(code: str, message: str, hint: str, file: str | None = None, line: int | None = None) -> Finding:
+    return finding(code, message, hint, file=file, line=line)
 
 
 def declares_mcp_name(text: str, name: str) -> bool:
@@ -97,53 +90,36 @@ class _ServerJson:
     def line(self, key: str, value: object = None, *, in_packages: bool = False) -> int | None:
         return json_line(self.text, key, value, max(self.text.find('"packages"'), 0) if in_packages else 0)
 
-    def finding(
-        self, code: str, severity: Severity, message: str, hint: str, key: str, value: object = None, **where: bool
-    ) -> Finding:
-        return _finding(code, severity, message, hint, self.file, self.line(key, value, **where))
-
-
-def json_line(text: str, key: str, value: object = None, start: int = 0) -> int | None:
-    """The line of ``"key": value`` in JSON text (of ``"key"`` alone when the value is written otherwise)."""
-    key_pattern = re.escape(json.dumps(key)) + r"\s*:\s*"
-    match = None
-    if value is not None:
-        match = re.compile(key_pattern + re.escape(json.dumps(value, ensure_ascii=False))).search(text, start)
-    match = match or re.compile(key_pattern).search(text, start)
-    return text.count("\n", 0, match.start()) + 1 if match else None
-
-
-def read_json_object(path: Path, code: str, step: str, file: str | None) -> tuple[dict[str, Any], str] | Finding:
-    """A JSON file's object and text, or the error finding that says why not (with line and column)."""
-    label = file or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except (OSError, UnicodeDecodeError) as error:
-        return Finding(code, Severity.ERROR, step, f"{label} cannot be read: {error}", "fix or remove it", file)
-    except json.JSONDecodeError as error:
-        return Finding(
-            code,
-            Severity.ERROR,
-            step,
-            f"{label} is not valid JSON: {error.msg} (at line {error.lineno}, column {error.colno})",
-            "fix the syntax at that line and column (strict JSON: no comments, no trailing commas)",
-            file,
-            error.lineno,
-        )
-    if not isinstance(data, dict):
-        return Finding(
-            code, Severity.ERROR, step, f"{label} holds a JSON {type(data).__name__}, not an object", None, file
-        )
-    return data, text
+    def finding(self, code: str, message: str, hint: str, key: str, value: object = None, **where: bool) -> Finding:
+        return _finding(code, message, hint, self.file, self.line(key, value, **where))
 
 
 def _load(path: Path, project: Path) -> _ServerJson | Finding:
     file = project_file(path, project)
     loaded = read_json_object(path, "MV601", STEP, file)
-    if isinstance(loaded, Finding):
+    if not isinstance(loaded, tuple):
         return loaded
     return _ServerJson(loaded[0], loaded[1], file, file or str(path))
+
+
+def _check_schema(server: _ServerJson) -> Iterable[Finding]:
+    """The registry's own JSON schema, for everything the rules above do not name more precisely (MV613)."""
+    validator = Draft7Validator(load("server.schema.json"))
+    for error in sorted(validator.iter_errors(server.data), key=lambda error: list(error.absolute_path)):
+        path = list(error.absolute_path)
+        covered = (path and path[0] in _REQUIRED_KEYS) or (
+            error.validator == "required" and any(f"'{key}'" in error.message for key in _REQUIRED_KEYS)
+        )
+        if covered:
+            continue
+        where = dotted(path)
+        yield server.finding(
+            "MV613",
+            f"{server.label}: {where}: {error.message} (server.json schema {SERVER_JSON_VERSION})",
+            f"fix {where}; the schema: https://static.modelcontextprotocol.io/schemas/{SERVER_JSON_VERSION}/"
+            "server.schema.json",
+            str(path[-1]) if path and isinstance(path[-1], str) else "name",
+        )
 
 
 def _check_fields(server: _ServerJson) -> Iterable[Finding]:
@@ -154,7 +130,6 @@ def _check_fields(server: _ServerJson) -> Iterable[Finding]:
             problem = "has no" if value is None else "has an empty or non-string"
             yield server.finding(
                 "MV602",
-                Severity.ERROR,
                 f'{server.label} {problem} "{key}": the registry requires {", ".join(_REQUIRED_KEYS)}',
                 f'set "{key}" to a non-empty string',
                 key,
@@ -163,7 +138,6 @@ def _check_fields(server: _ServerJson) -> Iterable[Finding]:
     if isinstance(name, str) and name and not _valid_name(name):
         yield server.finding(
             "MV603",
-            Severity.ERROR,
             f"{server.label} name {name!r} is not a reverse-DNS name with exactly one '/' (namespace/server)",
             "use io.github.<GitHub user>/<server>, or <reversed domain you own>/<server> such as com.example/weather",
             "name",
@@ -173,7 +147,6 @@ def _check_fields(server: _ServerJson) -> Iterable[Finding]:
     if isinstance(description, str) and len(description) > MAX_DESCRIPTION:
         yield server.finding(
             "MV604",
-            Severity.ERROR,
             f"{server.label} description is {len(description)} characters; the registry accepts at most "
             f"{MAX_DESCRIPTION}",
             "shorten it to one sentence: the README holds the details",
@@ -221,7 +194,6 @@ def _no_pypi_package(server: _ServerJson, metadata: Metadata | None) -> Finding:
     )
     return server.finding(
         "MV606",
-        Severity.WARNING,
         f'{server.label} lists no package with registryType "pypi" (it lists: {", ".join(listed) or "none"}), so the '
         "registry will not send users to this wheel",
         f"add {example} to packages (registryType is case-sensitive)",
@@ -236,7 +208,6 @@ def _check_package(server: _ServerJson, index: int, package: dict[str, Any], met
     if _canonical(identifier) != canonicalize_name(metadata.name):
         yield server.finding(
             "MV607",
-            Severity.ERROR,
             f"{where}.identifier is {identifier!r}, but the wheel's distribution is {metadata.name!r}",
             f'set "identifier": "{metadata.name}" (the [project].name in pyproject.toml)',
             "identifier",
@@ -247,7 +218,6 @@ def _check_package(server: _ServerJson, index: int, package: dict[str, Any], met
     if isinstance(version, str) and not _same_version(version, metadata.version):
         yield server.finding(
             "MV608",
-            Severity.ERROR,
             f"{where}.version is {version!r}, but the built wheel is version {metadata.version}: clients would "
             f"install {version}",
             f'set "version": "{metadata.version}" there, or bump the project version to match',
@@ -260,7 +230,6 @@ def _check_package(server: _ServerJson, index: int, package: dict[str, Any], met
     if kind != "stdio":
         yield server.finding(
             "MV609",
-            Severity.WARNING,
             f"{where}.transport.type is {repr(kind) if kind else 'missing'}, but mcp-verify verified the server over "
             "stdio",
             'set "transport": {"type": "stdio"}: clients start a pypi package as a subprocess and talk over stdio',
@@ -274,25 +243,11 @@ def _check_version(server: _ServerJson, built: str) -> Iterable[Finding]:
     if isinstance(version, str) and version and not _same_version(version, built):
         yield server.finding(
             "MV605",
-            Severity.ERROR,
             f"{server.label} version is {version!r}, but the built wheel is version {built}",
             f'set "version": "{built}", or bump the project version to match (the registry lists this version)',
             "version",
             version,
         )
-
-
-def _readme(project: Path) -> tuple[str | None, int | None]:
-    """The file ``[project].readme`` names, and the line of ``[project]`` in pyproject.toml."""
-    try:
-        text = (project / "pyproject.toml").read_text(encoding="utf-8")
-        readme = tomllib.loads(text).get("project", {}).get("readme")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
-        return None, None
-    if isinstance(readme, dict):
-        readme = readme.get("file")
-    header = re.search(r"^\[project\]", text, re.MULTILINE)
-    return (readme if isinstance(readme, str) else None), (text.count("\n", 0, header.start()) + 1 if header else None)
 
 
 def _marker_line(project: Path, readme: str) -> int | None:
@@ -316,22 +271,22 @@ def _why_not(written: str, name: str) -> str:
 
 
 def _check_marker(
-    server: _ServerJson, name: str, descriptions: dict[str, str | None], project: Path
+    server: _ServerJson, name: str, descriptions: dict[str, str | None], project: Project | None, root: Path
 ) -> Iterable[Finding]:
     """``mcp-name: <name>`` in the long description: the registry's proof that the PyPI package is yours."""
-    readme, project_line = _readme(project)
+    readme = project.readme if project is not None else None
+    project_line = toml_line(project.text, ["project"]) if project is not None and project.text else None
     source = readme or "the README ([project].readme)"
     hint = f"put <!-- mcp-name: {name} --> on its own line in {source}: same case, a space or line end after the name"
     for where, description in descriptions.items():
         if not description or not description.strip():
             yield _finding(
                 "MV611",
-                Severity.ERROR,
                 f"the long description ({where}) is empty"
                 + ("" if readme else ": [project] in pyproject.toml has no readme")
                 + f", so the registry cannot find `mcp-name: {name}` in it",
                 hint if readme else f'add readme = "README.md" to [project] in pyproject.toml, and {hint}',
-                "pyproject.toml" if (project / "pyproject.toml").is_file() else None,
+                "pyproject.toml" if project is not None and project.has_pyproject else None,
                 project_line,
             )
         elif not declares_mcp_name(description, name):
@@ -344,11 +299,10 @@ def _check_marker(
             )
             yield _finding(
                 "MV610",
-                Severity.ERROR,
                 f"the long description ({where}, from {source}) {said}",
                 hint,
-                readme if readme and (project / readme).is_file() else None,
-                _marker_line(project, readme) if readme else None,
+                readme if readme and (root / readme).is_file() else None,
+                _marker_line(root, readme) if readme else None,
             )
 
 
@@ -378,7 +332,6 @@ def _check_env(
     if missing:
         yield server.finding(
             "MV612",
-            Severity.ERROR,
             f"{server.label} marks {', '.join(missing)} as required (isRequired), but this verification ran the "
             f"server without {'it' if len(missing) == 1 else 'them'}",
             f"pass {' '.join(f'--env {name}=…' for name in missing)} so the server starts as a client would start it",
@@ -390,24 +343,24 @@ def _check_env(
 
 def check_server_json(
     server_json_path: Path,
-    report: Report,
+    wheel: Wheel | None,
     given_env: Mapping[str, str],
     *,
     sdist_description: str | None = None,
-    project: Path | None = None,
+    project: Project | None = None,
 ) -> list[Finding]:
-    """Check ``server.json`` against the registry's rules and the artifacts in ``report``.
+    """Check ``server.json`` against the registry's rules and the built ``wheel``.
 
     ``sdist_description`` is the sdist's PKG-INFO body (see ``read_sdist_description``); None skips
-    it. ``project`` (default: the directory of server.json) is where pyproject.toml and the README
-    are, and what finding paths are relative to.
+    it. ``project`` (default: none, the directory of server.json) holds pyproject.toml and the
+    README, and is what finding paths are relative to.
     """
-    project = server_json_path.parent if project is None else project
-    server = _load(server_json_path, project)
-    if isinstance(server, Finding):
+    root = project.path if project is not None else server_json_path.parent
+    server = _load(server_json_path, root)
+    if not isinstance(server, _ServerJson):
         return [server]
-    findings = list(_check_fields(server))
-    metadata = report.wheel.metadata if report.wheel is not None else None
+    findings = [*_check_fields(server), *_check_schema(server)]
+    metadata = wheel.metadata if wheel is not None else None
     packages = _pypi_packages(server, metadata.name if metadata else None)
     if not packages:
         findings.append(_no_pypi_package(server, metadata))
@@ -417,6 +370,6 @@ def check_server_json(
             findings += _check_package(server, index, package, metadata)
         name = server.get("name")
         if packages and isinstance(name, str) and name:
-            findings += _check_marker(server, name, _descriptions(metadata, sdist_description), project)
+            findings += _check_marker(server, name, _descriptions(metadata, sdist_description), project, root)
     findings += _check_env(server, packages, given_env)
     return findings

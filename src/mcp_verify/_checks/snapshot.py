@@ -11,15 +11,14 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ._files import write_text_atomically
-from ._registry import json_line, project_file, read_json_object
-from ._types import Finding, Severity
+from .._catalogue import finding
+from .._files import json_line, project_file, read_json_object
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from pathlib import Path
 
-    from ._types import JSONDict, Listing
+    from .._types import Finding, JSONDict, Listing
 
 STEP = "snapshot"
 SNAPSHOT_VERSION = 1
@@ -56,9 +55,9 @@ def snapshot_of(listing: Listing) -> JSONDict:
     }
 
 
-def write_snapshot(path: Path, listing: Listing) -> None:
-    """Write the listing's snapshot as pretty, key-sorted JSON with a trailing newline."""
-    write_text_atomically(path, json.dumps(snapshot_of(listing), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+def snapshot_text(listing: Listing) -> str:
+    """The listing's snapshot as pretty, key-sorted JSON with a trailing newline, as it is committed."""
+    return json.dumps(snapshot_of(listing), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 @dataclass(frozen=True)
@@ -124,9 +123,9 @@ class _Comparison:
         self.file = file
         self.findings: list[Finding] = []
 
-    def add(self, code: str, severity: Severity, message: str, hint: str | None, where: _Where | None) -> None:
+    def add(self, code: str, message: str, hint: str | None, where: _Where | None) -> None:
         line = json_line(self.text, *where) if self.file and where else None
-        self.findings.append(Finding(code, severity, STEP, message, hint, self.file, line))
+        self.findings.append(finding(code, message, hint, file=self.file, line=line))
 
     def groups(self, old: JSONDict, new: JSONDict) -> None:
         for group, noun in _NOUNS.items():
@@ -135,14 +134,13 @@ class _Comparison:
             for name in sorted(before.keys() - after.keys()):
                 self.add(
                     "MV703",
-                    Severity.ERROR,
                     f"{noun} {name!r} was removed: breaking for clients that use it",
                     "keep it (deprecated in its description) for a release, or update the snapshot with "
                     "--update-snapshot and release a new major version",
                     (key, name, start),
                 )
             for name in sorted(after.keys() - before.keys()):
-                self.add("MV707", Severity.INFO, f"{noun} {name!r} was added", None, None)
+                self.add("MV707", f"{noun} {name!r} was added", None, None)
             for name in sorted(before.keys() & after.keys()):
                 self.entry(group, f"{noun} {name!r}", before[name], after[name], (key, name, start))
 
@@ -153,44 +151,41 @@ class _Comparison:
             if field == "outputSchema" and before.get(field) is not None:
                 self.add(
                     "MV710",
-                    Severity.WARNING,
                     f"{label}: its outputSchema changed: clients that read structuredContent may break",
                     "keep the old fields of the structured output, or release a new major version",
                     where,
                 )
             else:
-                self.add("MV709", Severity.INFO, f"{label}: its {field} changed", None, where)
+                self.add("MV709", f"{label}: its {field} changed", None, where)
         if group in {"tools", "prompts"}:
-            for message, code, severity in _parameter_changes(_parameters(group, before), _parameters(group, after)):
-                self.add(code, severity, f"{label}: {message}", _HINTS.get(code), where)
+            for message, code in _parameter_changes(_parameters(group, before), _parameters(group, after)):
+                self.add(code, f"{label}: {message}", _HINTS.get(code), where)
 
 
-def _parameter_changes(
-    before: dict[str, _Parameter], after: dict[str, _Parameter]
-) -> Iterator[tuple[str, str, Severity]]:
-    """(message, code, severity) for each parameter that was removed, added or changed."""
+def _parameter_changes(before: dict[str, _Parameter], after: dict[str, _Parameter]) -> Iterator[tuple[str, str]]:
+    """(message, code) for each parameter that was removed, added or changed."""
     breaking = "breaking for clients"
     for name in sorted(before.keys() - after.keys()):
-        yield f"parameter {name!r} was removed: {breaking} that send it", "MV705", Severity.ERROR
+        yield f"parameter {name!r} was removed: {breaking} that send it", "MV705"
     for name in sorted(after.keys() - before.keys()):
         if after[name].required:
-            yield f"new parameter {name!r} is required: {breaking} that do not send it", "MV704", Severity.ERROR
+            yield f"new parameter {name!r} is required: {breaking} that do not send it", "MV704"
         else:
-            yield f"optional parameter {name!r} was added", "MV708", Severity.INFO
+            yield f"optional parameter {name!r} was added", "MV708"
     for name in sorted(before.keys() & after.keys()):
         old, new = before[name], after[name]
         if new.required and not old.required:
-            yield f"parameter {name!r} is now required: {breaking} that leave it out", "MV704", Severity.ERROR
+            yield f"parameter {name!r} is now required: {breaking} that leave it out", "MV704"
         elif old.required and not new.required:
-            yield f"parameter {name!r} is now optional", "MV708", Severity.INFO
+            yield f"parameter {name!r} is now optional", "MV708"
         if old.types != new.types:
             change = f"parameter {name!r} changed type from {_type_words(old.types)} to {_type_words(new.types)}"
             if _accepts(new.types, old.types):
-                yield f"{change} (it still accepts what it did)", "MV709", Severity.INFO
+                yield f"{change} (it still accepts what it did)", "MV709"
             else:
-                yield f"{change}: {breaking} that send {_type_words(old.types)}", "MV706", Severity.ERROR
+                yield f"{change}: {breaking} that send {_type_words(old.types)}", "MV706"
         if old.description != new.description:
-            yield f"the description of parameter {name!r} changed", "MV709", Severity.INFO
+            yield f"the description of parameter {name!r} changed", "MV709"
 
 
 def _type_words(types: frozenset[str]) -> str:
@@ -212,29 +207,25 @@ def compare_snapshot(path: Path, listing: Listing, *, project: Path | None = Non
     label = file or str(path)
     if not path.exists():
         return [
-            Finding(
+            finding(
                 "MV701",
-                Severity.ERROR,
-                STEP,
                 f"there is no tools snapshot at {label} to compare with",
                 "run once with --update-snapshot to write it, and commit it",
-                file,
+                file=file,
             )
         ]
     loaded = read_json_object(path, "MV702", STEP, file)
-    if isinstance(loaded, Finding):
+    if not isinstance(loaded, tuple):
         return [loaded]
     old, text = loaded
     if old.get("snapshot_version") != SNAPSHOT_VERSION:
         return [
-            Finding(
+            finding(
                 "MV702",
-                Severity.ERROR,
-                STEP,
                 f"{label} is not an mcp-verify tools snapshot (snapshot_version {old.get('snapshot_version')!r}, "
                 f"expected {SNAPSHOT_VERSION})",
                 "rewrite it with --update-snapshot",
-                file,
+                file=file,
             )
         ]
     comparison = _Comparison(text, file)

@@ -1,0 +1,721 @@
+"""The pipeline of one target: the stages in order, each handing its value to the next, and the
+report assembled from those values at the end.
+
+A target is built and inspected once; each leg (an interpreter and a dependency resolution) then
+gets its own environment, server and report, so ``--python 3.10 --python 3.13`` reads side by side.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import anyio
+
+from ._build import build_project, build_wheel, unpack_sdist
+from ._catalogue import finding
+from ._checks.archive import check_archive
+from ._checks.contents import check_contents, package_sources
+from ._checks.dependencies import check_dependencies, declared
+from ._checks.listing import check_listing
+from ._checks.metadata import check_metadata
+from ._checks.registry import check_server_json, read_sdist_description
+from ._checks.server import check_lists, check_ping, check_shutdown, check_startup, check_stdout
+from ._checks.snapshot import compare_snapshot, snapshot_text
+from ._diagnose import Installed, explain_exit, import_costs, last_words
+from ._exceptions import CommandFailed, InstallError, ServerExited, UsageError, VerifyError, WheelError
+from ._files import remove_tree, write_text_atomically
+from ._inspect import choose_script, inspect_sdist, inspect_wheel
+from ._project import read_project
+from ._report import Report
+from ._sandbox import denials
+from ._steps import StepLog
+from ._subprocess import run
+from ._types import LaunchSpec, ServerInfo, Severity, Status
+from ._venv import (
+    dependency_graph,
+    find_python,
+    install_wheel,
+    prepare_environment,
+    python_for,
+    same_requirements,
+    script_path,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ._api import Options
+    from ._build import BuildEnvironments, Copied
+    from ._probe import Server
+    from ._project import Project
+    from ._sandbox import Sandbox
+    from ._steps import Progress
+    from ._targets import Target
+    from ._types import Artifacts, Environment, Finding, JSONDict, Listing, Sdist, StepResult, Wheel
+    from ._venv import Installer
+
+_STDERR_TAIL = 4000
+_SHUTDOWN_WORDS = {
+    "stdin-eof": "exited on stdin EOF",
+    "sigterm": "needed SIGTERM",
+    "sigkill": "needed SIGKILL",
+    "exited": "had already exited",
+}
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One environment for a target: an interpreter (``None``: this one) and a dependency resolution."""
+
+    python: str | None
+    resolution: str
+
+
+@dataclass
+class Shared:
+    """What the targets of one run share: build environments, and slots for the CPU-heavy stages.
+
+    A target holds a build slot while it builds and a probe slot while its server runs, so the
+    next target builds while this one's server is probed, and neither stage outnumbers the CPUs.
+    Requirements resolved online once in a run are not asked of the index again by the next
+    project that declares the very same ones.
+    """
+
+    builds: BuildEnvironments
+    build_slots: anyio.CapacityLimiter
+    probe_slots: anyio.CapacityLimiter
+    legs: Sequence[Leg]
+    encoding: str | None
+    kept_in: Path | None = None
+    """Where ``keep_env`` keeps environments: outside the run's temporary directory, which goes at its end."""
+    sandbox: Sandbox | None = None
+    resolved: set[tuple[str, frozenset[str]]] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the build and inspect steps hand on: the artifacts, what they hold, and the tree they came from."""
+
+    artifacts: Artifacts
+    wheel: Wheel
+    sdist: Sdist | None
+    project: Project | None
+    """The project (or the unpacked sdist) the checks read pyproject.toml and server.json from."""
+    script: str
+    entry_point: str
+
+
+@dataclass
+class _Record:
+    """What one report is assembled from, filled as the stages run."""
+
+    steps: StepLog
+    findings: list[Finding] = field(default_factory=list)
+    source: Source | None = None
+    environment: Environment | None = None
+    server: ServerInfo | None = None
+    listing: Listing | None = None
+    legs: dict[str, JSONDict] = field(default_factory=dict)
+
+
+class _Redacting:
+    """Progress that never shows an ``--env`` value."""
+
+    def __init__(self, progress: Progress, secrets: Sequence[str]) -> None:
+        self.progress = progress
+        self.secrets = secrets
+
+    def __call__(self, project: str, step: StepResult, done: bool) -> None:
+        shown = Report(project, (step,)).redacted(self.secrets).steps[0]
+        self.progress(project, shown, done)
+
+
+def _size(size: int) -> str:
+    return f"{size / 1000:.1f} kB" if size < 1_000_000 else f"{size / 1_000_000:.1f} MB"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+class Verification:
+    """One target: built and inspected once, then installed and probed once per leg."""
+
+    def __init__(self, target: Target, options: Options, progress: Progress, work: Path, shared: Shared) -> None:
+        self.target = target
+        self.options = options
+        self.work = work
+        self.shared = shared
+        self.installer: Installer = shared.builds.installer
+        self.secrets = list(options.env.values())
+        self.progress: Progress = _Redacting(progress, self.secrets)
+        self.prefetched = anyio.Event()
+        self.prepared: Path | None = None
+        """The first leg's environment, made while the build ran."""
+        self.prepared_with = ""
+        """Its interpreter."""
+        self.declared: list[str] = []
+        """The dependencies installed into it: ``[project].dependencies``."""
+
+    # the whole target ----------------------------------------------------------------------------
+
+    async def run(self) -> list[Report]:
+        """Verify the target: one report per leg (a single one when the build already failed)."""
+        extra = ["snapshot"] if self.options.snapshot is not None else []
+        base = _Record(StepLog(self.target.label, self.progress, extra))
+        async with anyio.create_task_group() as group:
+            async with self.shared.build_slots:
+                started = time.perf_counter()  # a target waiting for its turn is not yet being verified
+                project = self._project_before_build(base)
+                if project is not None:
+                    group.start_soon(self.prefetch, project)
+                else:
+                    self.prefetched.set()
+                try:
+                    base.source = await self.build_and_inspect(base, project)
+                except VerifyError as error:
+                    group.cancel_scope.cancel()
+                    base.steps.failed(error)
+                    base.findings.append(error.finding)
+                    return [self._report(base, started, None)]
+            reports = []
+            for index, leg in enumerate(self.shared.legs):
+                record = _Record(base.steps.fork(self._label(leg)), list(base.findings), base.source)
+                try:
+                    async with self.shared.probe_slots:
+                        await self.install_and_probe(record, leg, index)
+                except VerifyError as error:
+                    record.steps.failed(error)
+                    record.findings.append(error.finding)
+                reports.append(self._report(record, started, leg))
+        return reports
+
+    def _label(self, leg: Leg) -> str:
+        parts = [part for part in (leg.python, leg.resolution if self._resolutions() else None) if part]
+        return f"{self.target.label} [{', '.join(parts)}]" if len(self.shared.legs) > 1 and parts else self.target.label
+
+    def _resolutions(self) -> bool:
+        return len({leg.resolution for leg in self.shared.legs}) > 1 or self.shared.legs[0].resolution != "highest"
+
+    def _report(self, record: _Record, started: float, leg: Leg | None) -> Report:
+        source = record.source
+        report = Report(
+            project=self.target.label,
+            steps=record.steps.results(),
+            findings=tuple(record.findings),
+            sdist=source.sdist if source else None,
+            wheel=source.wheel if source else None,
+            script=source.script if source else None,
+            environment=record.environment,
+            server=record.server,
+            listing=record.listing,
+            seconds=round(time.perf_counter() - started, 3),
+            strict=self.options.strict,
+            python=leg.python if leg else None,
+            resolution=leg.resolution if leg and self._resolutions() else None,
+            legs=record.legs,
+            sandboxed=self.shared.sandbox is not None,
+        )
+        return report.redacted(self.secrets)
+
+    # build and inspect ---------------------------------------------------------------------------
+
+    def _project_before_build(self, record: _Record) -> Project | None:
+        """A project directory is read before it is built: its declared dependencies install meanwhile."""
+        if self.target.project is None:
+            return None
+        try:
+            return read_project(self.target.project)
+        except VerifyError:
+            return None  # the build step reads it again and reports it
+
+    async def build_and_inspect(self, record: _Record, project: Project | None) -> Source:
+        steps = record.steps
+        copied: Copied | None = None
+        with steps.run("build") as step:
+            if self.target.project is not None:
+                project = read_project(self.target.project)
+                artifacts, copied = await build_project(
+                    project, self.work, self.shared.builds, self.options.build_timeout
+                )
+                self._keep_dists(artifacts)
+            else:
+                artifacts, project = await self._prebuilt()
+            shown = [
+                f"{path.name} ({_size(path.stat().st_size)})" for path in (artifacts.sdist, artifacts.wheel) if path
+            ]
+            step.message = f"{artifacts.detail} {' → '.join(shown)}".strip()
+            found = [_deprecation(line) for line in artifacts.chatter]
+            record.findings += found
+            if found:
+                steps.warn("build")
+        with steps.run("inspect") as step:
+            sdist = inspect_sdist(artifacts.sdist) if artifacts.sdist is not None else None
+            wheel = inspect_wheel(artifacts.wheel)
+            unsafe = check_archive(wheel)
+            if unsafe:
+                record.findings += unsafe[1:]
+                first = unsafe[0]
+                raise WheelError(first.code, first.message, first.hint)
+            script = choose_script(wheel, self.options.script)
+            entry_point = wheel.console_scripts[script]
+            if self.options.script is None and len(wheel.console_scripts) > 1:
+                record.findings.append(_script_chosen(script, wheel))
+            step.message = f"{_plural(len(wheel.files), 'file')} · console script {script} = {entry_point}"
+            checks = check_contents(wheel, sdist, project, script, copied) + check_metadata(project, wheel)
+            record.findings += checks
+            if any(f.severity != Severity.INFO for f in checks):
+                step.status = Status.WARN
+        source = Source(artifacts, wheel, sdist, project, script, entry_point)
+        self._registry(record, source)
+        return source
+
+    async def _prebuilt(self) -> tuple[Artifacts, Project | None]:
+        """The artifacts of a release given as files or downloaded; its sdist unpacked, read, and built
+        into the wheel when there is none."""
+        from ._types import Artifacts  # noqa: PLC0415 - a value type, imported where it is made
+
+        target, options = self.target, self.options
+        sdist, wheel = target.sdist, target.wheel
+        detail = "prebuilt, not rebuilt:"
+        if target.index_spec is not None:
+            from ._index import download_release, index_url, redact_url  # noqa: PLC0415 - only for --from-index
+
+            index = index_url(options.index_url)
+            files = await download_release(
+                target.index_spec, self.work / "download", index=index, timeout=options.build_timeout
+            )
+            sdist = next((path for path in files if path.name.endswith(".tar.gz")), None)
+            wheel = next((path for path in files if path.name.endswith(".whl")), None)
+            detail = f"downloaded from {redact_url(index)}:"
+        project = None
+        if sdist is not None:
+            tree = await anyio.to_thread.run_sync(unpack_sdist, sdist, self.work / "sdist")
+            project = read_project(tree)
+            if wheel is None:
+                built = await build_wheel(tree, self.work, self.shared.builds, options.build_timeout)
+                return replace(built, sdist=sdist, detail=detail + " (wheel built from the sdist)"), project
+        assert wheel is not None
+        return Artifacts(wheel=wheel, sdist=sdist, detail=detail), project
+
+    def _keep_dists(self, artifacts: Artifacts) -> None:
+        if self.options.dist_dir is None:
+            return
+        self.options.dist_dir.mkdir(parents=True, exist_ok=True)
+        for path in (artifacts.sdist, artifacts.wheel):
+            if path is not None:
+                shutil.copy2(path, self.options.dist_dir / path.name)
+
+    def _registry(self, record: _Record, source: Source) -> None:
+        """The MCP Registry pre-flight, when there is a server.json: offline, on the artifacts."""
+        project = source.project
+        path = self.options.server_json or (project.server_json if project is not None else None)
+        if path is None:
+            return
+        record.steps.expect("registry")
+        findings = check_server_json(
+            path,
+            source.wheel,
+            self.options.env,
+            project=project,
+            sdist_description=read_sdist_description(source.artifacts.sdist) if source.artifacts.sdist else None,
+        )
+        record.findings += findings
+        record.steps.record("registry", findings, f"{path.name} agrees with the release")
+
+    # install -------------------------------------------------------------------------------------
+
+    async def prefetch(self, project: Project) -> None:
+        """While the build runs: the first leg's environment with the project's declared dependencies.
+
+        Only an optimisation: if it fails, the install step starts afresh and reports the error.
+        """
+        leg = self.shared.legs[0]
+        root = self._venv_root(0)
+        try:
+            dependencies = project.declared_dependencies
+            if leg.resolution != "highest" or dependencies is None:
+                return
+            self.declared = dependencies
+            requires_python = project.table.get("requires-python")
+            python = self._python(leg, requires_python if isinstance(requires_python, str) else None)
+            await self._prepare(python, root, dependencies)
+            self.prepared, self.prepared_with = root, python
+        except (VerifyError, CommandFailed):
+            await remove_tree(root)
+        finally:
+            self.prefetched.set()
+
+    def _python(self, leg: Leg, requires_python: str | None) -> str:
+        """The leg's interpreter: as asked, else this one, unless Requires-Python rules it out (as uvx picks)."""
+        if leg.python:
+            return find_python(leg.python)
+        if requires_python:
+            return python_for(requires_python) or sys.executable
+        return sys.executable
+
+    async def _prepare(self, python: str, root: Path, requirements: Sequence[str] = ()) -> None:
+        key = (python, frozenset(requirements))
+        await prepare_environment(
+            root,
+            python=python,
+            installer=self.installer,
+            cwd=self.work,
+            requirements=requirements,
+            resolved=key in self.shared.resolved,
+        )
+        if requirements:
+            self.shared.resolved.add(key)
+
+    def _venv_root(self, index: int) -> Path:
+        """A leg's environment: temporary, or kept where asked (``env_dir``) or in a temporary directory."""
+        if self.options.env_dir is not None:
+            root = self.options.env_dir
+            root = root if index == 0 else root.with_name(f"{root.name}-{index}")
+            if root.exists() and any(root.iterdir()):
+                if not (root / "pyvenv.cfg").is_file():
+                    raise UsageError(f"{root} exists and is not a virtual environment: give another directory")
+                shutil.rmtree(root)
+            root.parent.mkdir(parents=True, exist_ok=True)
+            return root
+        if self.shared.kept_in is not None:
+            return Path(tempfile.mkdtemp(prefix="mcp-verify-env-", dir=self.shared.kept_in))
+        return self.work / f"venv-{index}"
+
+    async def install_and_probe(self, record: _Record, leg: Leg, index: int) -> None:
+        source = record.source
+        assert source is not None
+        options, steps = self.options, record.steps
+        metadata = source.wheel.metadata
+        requires_dist = metadata.requires_dist if metadata else []
+        requires_python = metadata.requires_python if metadata else None
+        python = self._python(leg, requires_python)
+        with steps.run("install") as step:
+            if index == 0:
+                await self.prefetched.wait()
+            early = index == 0 and self.prepared is not None and self.prepared_with == python
+            if index == 0 and self.prepared is not None and not early:
+                await remove_tree(self.prepared)
+            environment = None
+            with anyio.move_on_after(options.build_timeout):
+                root = self.prepared if early and self.prepared else self._venv_root(index)
+                if not early:
+                    await self._prepare(python, root)
+                environment = await install_wheel(
+                    root,
+                    source.artifacts.wheel,
+                    installer=self.installer,
+                    cwd=self.work,
+                    lowest=requires_dist if leg.resolution == "lowest" else None,
+                    resolved=early and same_requirements(self.declared, requires_dist),
+                    requires_python=requires_python,
+                )
+            if environment is None:
+                raise InstallError(
+                    "MV123",
+                    f"the installation did not finish within {options.build_timeout:g} s, so it was stopped",
+                    "an index that does not answer, or a dependency whose build hangs? install the wheel by hand",
+                )
+            record.environment = environment
+            mcp = environment.packages.get("mcp")
+            step.message = (
+                f"fresh venv ({self.installer}), {_plural(len(environment.packages), 'package')}"
+                + (f" (mcp {mcp})" if mcp else "")
+                + ("; dependencies installed while building" if early else "")
+            )
+        if python != sys.executable and not leg.python:
+            record.findings.append(_interpreter_chosen(requires_python, environment))
+        installed = _Lazy(requires_dist, environment)
+        self._dependencies(record, source, installed)
+        if options.keep_env or options.env_dir is not None:
+            record.findings.append(
+                _finding_kept(environment, source.script),
+            )
+        cwd = self.work / f"cwd-{index}"
+        cwd.mkdir()
+        jail = self.shared.sandbox
+        spec = LaunchSpec(
+            command=[str(script_path(environment, source.script)), *options.args],
+            env=dict(options.env),
+            cwd=str(cwd),
+            timeout=options.timeout,
+            wrapper=tuple(jail.wrap([], str(cwd))) if jail is not None else (),
+        )
+        failure = await self._probe(record, spec, source, installed)
+        if failure is None:
+            await self._startup(record, source, environment)
+            self._snapshot(record)
+        if self.shared.encoding:
+            await self._encoding(record, spec, self.shared.encoding, installed, failed=failure is not None)
+        if options.protocols and failure is None:
+            await self._protocols(record, spec)
+        if failure is not None:
+            raise failure
+
+    def _dependencies(self, record: _Record, source: Source, installed: _Lazy) -> None:
+        """mcp imported but not declared (MV141): known once the environment is installed."""
+        metadata = source.wheel.metadata
+        if metadata is None or declared(metadata.requires_dist, "mcp") == "always":
+            return
+        packages = package_sources(source.project, source.wheel) if source.project is not None else {}
+        found = check_dependencies(source.wheel, installed.get(), packages)
+        record.findings += found
+        if found:
+            record.steps.warn("install")
+
+    # the server ----------------------------------------------------------------------------------
+
+    async def _probe(self, record: _Record, spec: LaunchSpec, source: Source, installed: _Lazy) -> VerifyError | None:
+        """Launch, handshake, list and shut down; every finding of the server's behaviour recorded."""
+        from ._probe import launch  # noqa: PLC0415 - mcp is heavy: imported while the build runs
+
+        steps = record.steps
+        server: Server | None = None
+        failure: VerifyError | None = None
+        try:
+            async with launch(spec) as server:
+                with steps.run("launch") as step:
+                    await server.client.started()
+                    step.message = f"{Path(spec.command[0]).name} (pid {server.process.pid})"
+                with steps.run("handshake") as step:
+                    handshake = await server.client.handshake()
+                    step.message = f"{handshake.name} {handshake.version} · protocol {handshake.protocol_version}"
+                with steps.run("list") as step:
+                    listing = await server.client.list_all()
+                    step.message = (
+                        f"{_plural(len(listing.tools), 'tool')} · "
+                        f"{_plural(len(listing.resources) + len(listing.resource_templates), 'resource')} · "
+                        f"{_plural(len(listing.prompts), 'prompt')}"
+                    )
+                await server.client.ping()
+        except ServerExited as exited:
+            failure = explain_exit(exited, source.script, source.entry_point, installed.get())
+            self._denied(record, exited.stderr)
+        except VerifyError as error:
+            failure = error
+        if server is not None:
+            self._server_findings(record, server, failure)
+        return failure
+
+    def _denied(self, record: _Record, stderr: str) -> None:
+        """Under ``--sandbox``, what the server's own errors say was refused to it (MV211)."""
+        denied = denials(stderr) if self.shared.sandbox is not None else []
+        if denied and not any(item.code == "MV211" for item in record.findings):
+            record.findings.append(finding("MV211", f"under --sandbox the server was denied {', and '.join(denied)}"))
+
+    def _server_findings(self, record: _Record, server: Server, failure: VerifyError | None) -> None:
+        self._denied(record, server.stderr)
+        steps, found = record.steps, server.found
+        record.server = _server_info(server)
+        record.listing = found.listing
+        checks: list[Finding] = []
+        if found.listing is not None:
+            checks += check_listing(found.listing) + check_lists(found.list_problems)
+        checks += check_ping(found.ping)
+        stdout = check_stdout(server.pump.strays, server.pump.oversized)
+        checks += [item for item in stdout if failure is None or item.code != failure.code]
+        for item in checks:
+            if item.severity != Severity.INFO and item.step in steps:
+                steps.warn(item.step)
+        record.findings += checks
+        shutdown = server.shutdown
+        if shutdown is not None and failure is None:
+            ended = check_shutdown(shutdown)
+            record.findings += ended
+            message = f"{_SHUTDOWN_WORDS[shutdown.how]} after {shutdown.seconds:.1f} s"
+            if shutdown.returncode:
+                message += f", exit code {shutdown.returncode}"
+            message += ", stdout clean" if not server.pump.strays and not server.pump.oversized else ""
+            stray = [item for item in stdout if item.step == "shutdown"]
+            steps.record("shutdown", [*ended, *stray], message, seconds=shutdown.seconds)
+
+    async def _startup(self, record: _Record, source: Source, environment: Environment) -> None:
+        """Over the start-up budget, say where the time went: the import of each top-level package."""
+        server = record.server
+        budget = self.options.startup_budget
+        if server is None or server.startup_seconds is None or server.startup_seconds <= budget:
+            return
+        module = source.entry_point.partition(":")[0].strip()
+        command = [environment.python, "-X", "importtime", "-c", f"import {module}"]
+        if self.shared.sandbox is not None:
+            command = self.shared.sandbox.wrap(command, str(self.work))
+        try:
+            output = await run(command, cwd=str(self.work))
+        except CommandFailed as error:
+            output = error.output
+        found = check_startup(server.startup_seconds, budget, import_costs(output), module.split(".")[0])
+        record.findings += found
+        record.steps.warn("launch")
+
+    def _snapshot(self, record: _Record) -> None:
+        """Compare what the server lists with the committed snapshot, or write the snapshot."""
+        path, listing = self.options.snapshot, record.listing
+        if path is None or listing is None:
+            return
+        if self.options.update_snapshot:
+            # the listing is redacted with the report; the file is written from it now, so redact it here
+            write_text_atomically(path, _redact_text(snapshot_text(listing), self.secrets))
+            record.steps.record("snapshot", [], f"wrote {path}")
+            return
+        project = self.target.project
+        found = compare_snapshot(path, listing, project=project)
+        record.findings += found
+        record.steps.record("snapshot", found, f"matches {path}")
+
+    async def _encoding(
+        self, record: _Record, spec: LaunchSpec, encoding: str, installed: _Lazy, *, failed: bool
+    ) -> None:
+        """Start the server again as a Windows console would, where stdio cannot encode every character.
+
+        A second, separate launch: it runs even when the first failed (a banner on stdout that is
+        merely noise under UTF-8 is a crash under cp1252), and is kept beside the steps.
+        """
+        from ._probe import launch  # noqa: PLC0415 - see _probe
+
+        setting = f"PYTHONIOENCODING={encoding} (as in a Windows console)"
+        env = {**spec.env, "PYTHONIOENCODING": encoding, "PYTHONUTF8": "0"}
+        outcome: JSONDict = {
+            "encoding": encoding,
+            "status": Status.PASS.value,
+            "message": f"starts and lists with {setting}",
+        }
+        server: Server | None = None
+        try:
+            async with launch(replace(spec, env=env)) as server:
+                await server.client.started()
+                await server.client.handshake()
+                listing = await server.client.list_all()
+            handshake = server.found.handshake
+            texts = {"instructions": handshake.instructions if handshake else None}
+            texts |= {
+                f"tool {tool.get('name')}": f"{tool.get('name')} {tool.get('description') or ''}"
+                for tool in listing.tools
+            }
+            where = [name for name, text in texts.items() if text and not text.isascii()]
+            if where:
+                record.findings.append(_non_ascii(where))
+        except VerifyError as error:
+            stderr = error.stderr if isinstance(error, ServerExited) else server.stderr if server else ""
+            words = last_words(stderr)
+            message = f"with {setting} the {error.message.removeprefix('the ')}"
+            message += f": {words}" if words and words not in message else ""
+            outcome = {"encoding": encoding, "status": Status.FAIL.value, "message": message}
+            if isinstance(error, ServerExited) or not failed:
+                from ._diagnose import hint_for  # noqa: PLC0415
+
+                hint = (
+                    hint_for(stderr, installed.get())
+                    or "write only ASCII to stdout, or reconfigure the stream as UTF-8"
+                )
+                record.findings.append(finding("MV220", message, hint))
+        record.legs["encoding"] = outcome
+
+    async def _protocols(self, record: _Record, spec: LaunchSpec) -> None:
+        """The protocol matrix: each version offered to a fresh server process, what it answered."""
+        from ._probe import protocol_matrix  # noqa: PLC0415 - see _probe
+
+        rows = await protocol_matrix(spec)
+        failed = [row for row in rows if "error" in row]
+        record.findings += [
+            finding("MV304", f"offered protocol {row['offered']}, the server failed: {row['error']}") for row in failed
+        ]
+        accepted = [str(row["offered"]) for row in rows if row["accepted"]]
+        record.legs["protocols"] = {
+            "status": (Status.WARN if failed else Status.PASS).value,
+            "message": f"accepts {len(accepted)} of {len(rows)} versions offered: {', '.join(accepted) or 'none'}",
+            "versions": rows,
+        }
+
+
+class _Lazy:
+    """What a hint may cite about the environment, read from disk only when a hint is needed."""
+
+    def __init__(self, requires_dist: Sequence[str], environment: Environment) -> None:
+        self.requires_dist = requires_dist
+        self.environment = environment
+        self._installed: Installed | None = None
+
+    def get(self) -> Installed:
+        if self._installed is None:
+            requires, modules = dependency_graph(self.environment)
+            self._installed = Installed(self.requires_dist, self.environment.packages, modules, requires)
+        return self._installed
+
+
+def _server_info(server: Server) -> ServerInfo:
+    handshake = server.found.handshake
+    shutdown = server.shutdown
+    return ServerInfo(
+        command=list(server.client.spec.command),
+        pid=server.process.pid,
+        name=handshake.name if handshake else None,
+        version=handshake.version if handshake else None,
+        protocol_version=handshake.protocol_version if handshake else None,
+        capabilities=handshake.capabilities if handshake else {},
+        instructions=handshake.instructions if handshake else None,
+        stderr_tail=server.stderr[-_STDERR_TAIL:],
+        shutdown=shutdown.how if shutdown else None,
+        exit_code=server.process.returncode,
+        startup_seconds=server.found.startup_seconds,
+        ready_seconds=server.found.ready_seconds,
+    )
+
+
+def _deprecation(line: str) -> Finding:
+
+    return finding("MV108", f"the build backend warns: {line}")
+
+
+def _non_ascii(where: list[str]) -> Finding:
+
+    return finding("MV221", f"non-ASCII text in {', '.join(where)}")
+
+
+def _finding_kept(environment: Environment, script: str) -> Finding:
+
+    return finding(
+        "MV002",
+        f"kept the environment at {environment.path}",
+        f"run the server by hand: {script_path(environment, script)}",
+    )
+
+
+def _script_chosen(script: str, wheel: Wheel) -> Finding:
+
+    others = ", ".join(sorted(set(wheel.console_scripts) - {script}))
+    return finding("MV114", f"{wheel.filename} has several console scripts: launched {script} (not {others})")
+
+
+def _interpreter_chosen(requires_python: str | None, environment: Environment) -> Finding:
+
+    return finding(
+        "MV003",
+        f"Requires-Python {requires_python} rules out this Python ({sys.version.split()[0]}): verified with "
+        f"Python {environment.python_version} instead, as uvx picks one",
+    )
+
+
+def _redact_text(text: str, secrets: Sequence[str]) -> str:
+    return Report(text, ()).redacted(secrets).project
+
+
+def legs(pythons: Sequence[str], resolutions: Sequence[str]) -> list[Leg]:
+    """Every interpreter with every resolution, in the order asked."""
+    asked: Sequence[str | None] = pythons or [None]
+    return [Leg(python, resolution) for python in asked for resolution in resolutions]
+
+
+async def verify_target(target: Target, options: Options, progress: Progress, shared: Shared) -> list[Report]:
+    """Verify one target in a work directory of its own, removed at the end whatever happens."""
+    work = Path(tempfile.mkdtemp(prefix="mcp-verify-"))
+    try:
+        return await Verification(target, options, progress, work, shared).run()
+    finally:
+        with anyio.CancelScope(shield=True):
+            await remove_tree(work)

@@ -1,0 +1,152 @@
+"""The report of one verification: assembled at the end from the stages' values, then only read.
+
+``Report.to_dict()`` is the JSON report of ``../shared/report-contract.md``: stable keys, ``null``
+for what never ran. Values given with ``--env`` never reach a report: ``redacted`` replaces them
+in every string before anything is shown or written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ._types import Listing, Severity, Status
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from ._types import Environment, Finding, JSONDict, Sdist, ServerInfo, StepResult, Wheel
+
+REPORT_VERSION = "1.0"
+REDACTED = "[redacted]"
+SHORTEST_SECRET = 5
+"""Shorter ``--env`` values (``1``, ``true``, ``dev``) are settings, not secrets: redacting them would
+blank out every digit of a report."""
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Report:
+    """The verification of one project, under one interpreter and resolution: what every format renders."""
+
+    project: str
+    """The path (or ``--from-index`` spec) as the user gave it."""
+    steps: tuple[StepResult, ...]
+    findings: tuple[Finding, ...] = ()
+    sdist: Sdist | None = None
+    wheel: Wheel | None = None
+    script: str | None = None
+    environment: Environment | None = None
+    server: ServerInfo | None = None
+    listing: Listing | None = None
+    seconds: float = 0.0
+    strict: bool = False
+    python: str | None = None
+    """The interpreter of the throwaway environment, as asked for (``--python``)."""
+    resolution: str | None = None
+    """``highest`` or ``lowest`` (``--resolution``)."""
+    legs: dict[str, JSONDict] = field(default_factory=dict)
+    """Extra server starts beside the pipeline (``encoding``, ``protocols``), each with its status and message."""
+    sandboxed: bool = False
+    version: str = __version__
+    """mcp-verify's version."""
+
+    @property
+    def ok(self) -> bool:
+        """Nothing failed: no failed step and no error (no warning either, in strict mode)."""
+        failing = {Severity.ERROR, Severity.WARNING} if self.strict else {Severity.ERROR}
+        return all(step.status != Status.FAIL for step in self.steps) and not any(
+            finding.severity in failing for finding in self.findings
+        )
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.severity == Severity.ERROR]
+
+    def step(self, name: str) -> StepResult:
+        return next(step for step in self.steps if step.name == name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report."""
+        listing = self.listing or Listing()
+        return {
+            "ok": self.ok,
+            "project": self.project,
+            "mcp_verify_version": self.version,
+            "report_version": REPORT_VERSION,
+            "seconds": self.seconds,
+            "steps": [
+                {"name": step.name, "status": step.status.value, "seconds": step.seconds, "message": step.message}
+                for step in self.steps
+            ],
+            "sdist": _artifact(self.sdist),
+            "wheel": _artifact(self.wheel),
+            "script": self.script,
+            "python": self.python,
+            "resolution": self.resolution,
+            "sandboxed": self.sandboxed,
+            "environment": dataclasses.asdict(self.environment) if self.environment else None,
+            "server": dataclasses.asdict(self.server) if self.server else None,
+            "tools": listing.tools,
+            "resources": listing.resources,
+            "resource_templates": listing.resource_templates,
+            "prompts": listing.prompts,
+            **self.legs,
+            **{
+                step.name: {"status": step.status.value, "message": step.message}
+                for step in self.steps
+                if step.name in _CHECKS
+            },
+            "findings": [{**dataclasses.asdict(f), "severity": f.severity.value} for f in self.findings],
+        }
+
+    def redacted(self, secrets: Iterable[str]) -> Report:
+        """This report with every occurrence of each secret (an ``--env`` value) replaced in every string."""
+        values = sorted({secret for secret in secrets if len(secret) >= SHORTEST_SECRET}, key=len, reverse=True)
+        return _scrub(self, values) if values else self
+
+
+_PUBLIC_ARTIFACT = ("filename", "sha256", "size", "files")
+_CHECKS = ("registry", "snapshot")
+"""Steps that only check: also at the top level, as the first JSON reports had them."""
+
+
+def _artifact(artifact: Sdist | Wheel | None) -> dict[str, Any] | None:
+    if artifact is None:
+        return None
+    data = {key: getattr(artifact, key) for key in _PUBLIC_ARTIFACT}
+    entry_points = getattr(artifact, "entry_points", None)
+    if entry_points is not None:
+        metadata = getattr(artifact, "metadata", None)
+        data["entry_points"] = entry_points
+        # the long description is the README: not worth repeating in a report
+        data["metadata"] = (
+            {key: value for key, value in dataclasses.asdict(metadata).items() if key != "description"}
+            if metadata
+            else None
+        )
+    return data
+
+
+def _scrub(value: T, secrets: list[str]) -> T:
+    """``value`` with the secrets replaced in every string it holds, however deep."""
+    result: Any
+    if isinstance(value, enum.Enum):
+        result = value
+    elif isinstance(value, str):
+        result = value
+        for secret in secrets:
+            result = result.replace(secret, REDACTED)
+    elif isinstance(value, dict):
+        result = {_scrub(key, secrets): _scrub(item, secrets) for key, item in value.items()}
+    elif isinstance(value, (list, tuple)):
+        result = type(value)(_scrub(item, secrets) for item in value)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {item.name: _scrub(getattr(value, item.name), secrets) for item in dataclasses.fields(value)}
+        result = dataclasses.replace(value, **changes)
+    else:
+        result = value
+    return result  # type: ignore[no-any-return]
