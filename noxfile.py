@@ -1,4 +1,4 @@
-"""Sessions for developing mcp-verify: ``nox -s tests``, ``nox -s lint``, ``nox -s verify``."""
+"""Sessions for developing mcp-verify: ``nox -s tests``, ``nox -s lint``, ``nox -s verify``, ``nox -s field``."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check style and types."""
-    session.install("-e", ".[test]", "mypy")
+    """Check style and types (the test suite runs the same three)."""
+    session.install("-e", ".[test]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
@@ -37,3 +37,10 @@ def verify(session: nox.Session) -> None:
     """Verify every good example project, as a release gate would."""
     session.install(".[uv]")
     session.run("mcp-verify", *GOOD_EXAMPLES, *session.posargs)
+
+
+@nox.session
+def field(session: nox.Session) -> None:
+    """Verify the field corpus of published releases both ways and print the agreement table (needs PyPI)."""
+    session.install(".[uv]")
+    session.run("python", "field/run.py", *session.posargs)

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -45,11 +46,12 @@ class Outcome:
 
 def _sdist(name: str, version: str, into: Path) -> Path:
     """Download the release's sdist from PyPI, check its sha256, unpack it untouched; return its directory."""
-    with urllib.request.urlopen(f"{PYPI}/pypi/{name}/{version}/json", timeout=60) as response:
-        files = json.load(response)["urls"]
+    with urllib.request.urlopen(f"{PYPI}/pypi/{name}/json", timeout=60) as response:
+        files = json.load(response)["releases"][version]
     sdist = next(item for item in files if item["packagetype"] == "sdist")
     archive = into / sdist["filename"]
-    with urllib.request.urlopen(sdist["url"], timeout=120) as response:
+    url = urllib.parse.urljoin(f"{PYPI}/pypi/{name}/json", sdist["url"])  # a mirror may answer with relative URLs
+    with urllib.request.urlopen(url, timeout=120) as response:
         archive.write_bytes(response.read())
     if hashlib.sha256(archive.read_bytes()).hexdigest() != sdist["digests"]["sha256"]:
         raise RuntimeError(f"{archive.name}: sha256 differs from PyPI's")
@@ -95,13 +97,13 @@ def _verify(target: list[str], truth: dict[str, Any], work: Path, mode: str) -> 
     if not report_file.exists():
         return Outcome(mode, None, [], False, True, f"exit {result.returncode}: {result.stderr.strip()[-300:]}")
     report = json.loads(report_file.read_text())
-    text = json.dumps(report["findings"])
+    text = json.dumps(report["findings"], ensure_ascii=False)
     cause = truth.get("must_contain", "")
     return Outcome(
         mode,
         report["ok"],
         sorted(tool["name"] for tool in report["tools"]),
-        not cause or cause in text or cause in json.dumps(report["steps"]),
+        not cause or cause in text or cause in json.dumps(report["steps"], ensure_ascii=False),
         True,
         ""
         if report["ok"]

@@ -78,7 +78,7 @@ class Run:
 
 
 def mcp_verify(
-    *args: str, tmp: Path, env: dict[str, str] | None = None, **popen: Any
+    *args: str, tmp: Path, env: dict[str, str] | None = None, cwd: Path = ROOT, **popen: Any
 ) -> subprocess.CompletedProcess[str]:
     """The command as a user runs it, in a fresh process."""
     tmp.mkdir(parents=True, exist_ok=True)
@@ -86,7 +86,7 @@ def mcp_verify(
         [sys.executable, "-m", "mcp_verify", *args],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
         env={**os.environ, "TMPDIR": str(tmp), **(env or {})},
         timeout=600,
         check=False,

@@ -112,13 +112,24 @@ def result_for(method, params):
     return None
 
 
+def item_error(method, params):
+    """A per-item error: a read of a URI, or a prompt, whose entry in ``reads``/``prompt_results`` is an error."""
+    if method == "resources/read":
+        entry = BEHAVIOUR.get("reads", {}).get(params.get("uri"))
+    elif method == "prompts/get":
+        entry = BEHAVIOUR.get("prompt_results", {}).get(params.get("name"))
+    else:
+        return None
+    return entry.get("error") if isinstance(entry, dict) else None
+
+
 def answer(message):
     method = message.get("method")
     if method in BEHAVIOUR.get("crash_on", []):
         raise RuntimeError(f"raw server crashed on {method}")
     if "id" not in message or method in BEHAVIOUR.get("ignore", []):
         return
-    error = BEHAVIOUR.get("errors", {}).get(method)
+    error = BEHAVIOUR.get("errors", {}).get(method) or item_error(method, message.get("params") or {})
     result = None if error else result_for(method, message.get("params") or {})
     if error is None and result is None:
         error = {"code": -32601, "message": f"Method not found: {method}"}
@@ -228,7 +239,13 @@ setup(
 
 
 def make_project(
-    root: Path, name: str, behaviour: dict[str, Any], version: str = "1.0.0", *, setup_py: bool = False
+    root: Path,
+    name: str,
+    behaviour: dict[str, Any],
+    version: str = "1.0.0",
+    *,
+    setup_py: bool = False,
+    settings: str = "",
 ) -> Path:
     """Write a project under ``root/name`` whose console script ``name`` serves ``behaviour``; return it.
 
@@ -247,7 +264,9 @@ def make_project(
     exit), ``stderr_at_exit`` (written when the interpreter exits, after any traceback),
     ``try_connect`` ([host, port]) and ``try_write`` (a path): tried at start, the outcome on stderr,
     ``exit_code`` (at stdin EOF). ``setup_py``: a setup.py and no pyproject.toml, as old projects
-    are written, built by setuptools' legacy backend. ``{env:NAME}`` in any string is replaced, when the
+    are written, built by setuptools' legacy backend; ``settings``: TOML added to pyproject.toml
+    (a ``[tool.mcp-verify]`` table). An entry of ``reads`` or ``prompt_results`` that is
+    ``{"error": {...}}`` is answered with that error. ``{env:NAME}`` in any string is replaced, when the
     server starts, by the value of the variable NAME it was given.
     """
     module = name.replace("-", "_")
@@ -255,9 +274,14 @@ def make_project(
     package = project / "src" / module
     package.mkdir(parents=True)
     layout = (SETUP_PY, "setup.py") if setup_py else (PYPROJECT, "pyproject.toml")
-    (project / layout[1]).write_text(layout[0].format(name=name, version=version, module=module))
+    (project / layout[1]).write_text(layout[0].format(name=name, version=version, module=module) + settings)
     (project / "README.md").write_text(f"# {name}\n\nA raw JSON-RPC MCP server for mcp-verify's tests.\n")
     (package / "__init__.py").write_text('"""A raw JSON-RPC MCP server."""\n')
-    source = SERVER.replace("json.loads(BEHAVIOUR_JSON)", f"json.loads({json.dumps(json.dumps(behaviour))})")
-    (package / "server.py").write_text(textwrap.dedent(source).lstrip())
+    (package / "server.py").write_text(server_source(behaviour))
     return project
+
+
+def server_source(behaviour: dict[str, Any]) -> str:
+    """The server's module, standard library only, serving ``behaviour`` (see ``make_project``) from ``main()``."""
+    source = SERVER.replace("json.loads(BEHAVIOUR_JSON)", f"json.loads({json.dumps(json.dumps(behaviour))})")
+    return textwrap.dedent(source).lstrip()

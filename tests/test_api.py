@@ -32,7 +32,8 @@ def test_nothing_to_verify_is_a_usage_error():
 
 
 def test_options_are_the_keyword_arguments():
-    assert Options().timeout == 30.0
+    assert Options().timeout is None, "unset: the project's [tool.mcp-verify] timeout, else 30 s"
+    assert Options(timeout=5).timeout == 5
     assert Options(strict=True).strict
 
 

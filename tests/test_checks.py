@@ -16,6 +16,7 @@ from mcp_verify._types import Listing, Metadata, Sdist, Wheel
 from .conftest import EXAMPLES, PACKAGES, assert_clean
 
 OBJECT = {"type": "object", "properties": {"text": {"type": "string"}}}
+ECHO = {"name": "echo", "description": "Echo the text.", "inputSchema": OBJECT}
 
 
 def codes(findings) -> list[str]:
@@ -136,13 +137,20 @@ def test_tool_names_duplicates_and_descriptions():
     assert only(findings, "MV412").message == "a tool has an empty or missing name"
 
 
+def test_a_server_that_lists_no_tools_gets_a_warning():
+    (found,) = check_listing(Listing(prompts=[{"name": "summarize"}]))
+    assert (found.code, found.severity) == ("MV419", "warning")
+    assert check_listing(Listing(tools=[ECHO])) == []
+
+
 def test_prompts_need_unique_names_and_argument_names():
     listing = Listing(
+        tools=[ECHO],
         prompts=[
             {"name": "summarize", "arguments": [{"name": "style"}, {"name": "style"}, {"name": " "}]},
             {"name": "summarize"},
             {"description": "no name"},
-        ]
+        ],
     )
     findings = check_listing(listing)
     assert sorted(codes(findings)) == ["MV411", "MV412", "MV416", "MV416"]
@@ -157,6 +165,7 @@ def test_prompts_need_unique_names_and_argument_names():
 
 def test_resources_need_a_scheme_a_name_and_a_uri_of_their_own():
     listing = Listing(
+        tools=[ECHO],
         resources=[
             {"name": "all", "uri": "notes://all"},
             {"name": "again", "uri": "notes://all"},
@@ -407,9 +416,11 @@ def test_bad_tools_are_each_named(verify):
     run = verify(PACKAGES / "check-bad-tools")
     assert run.returncode == 1, run.stdout + run.stderr
     assert run.report["ok"] is False
-    problems = [finding for finding in run.findings if finding["severity"] != "info"]
-    assert sorted(finding["code"] for finding in problems) == ["MV410", "MV411", "MV413"]
-    assert all(finding["step"] == "list" and finding["severity"] == "error" for finding in problems)
+    errors = [finding for finding in run.findings if finding["severity"] == "error"]
+    assert sorted(finding["code"] for finding in errors) == ["MV410", "MV411", "MV413"]
+    assert all(finding["step"] == "list" for finding in errors)
+    profiles = {finding["code"] for finding in run.findings if finding["severity"] == "warning"}
+    assert profiles <= {"MV420", "MV421", "MV424"}, "the clients' own limits, warnings without --client"
     assert "tool name 'bad name'" in run.finding("MV410")["message"]
     assert "2 tools share the name 'echo'" in run.finding("MV411")["message"]
     schema = run.finding("MV413")["message"]

@@ -21,8 +21,8 @@ from .conftest import MARK_VARIABLE, PACKAGES, ROOT, assert_clean, mcp_verify, p
     ("arguments", "words"),
     [
         (["does/not/exist"], "does/not/exist: no such file or directory"),
-        (["README.md"], "README.md: not a project directory, a wheel (.whl) or an sdist (.tar.gz)"),
-        (["tests"], "tests: no pyproject.toml or setup.py in this directory and no built .whl or .tar.gz either"),
+        (["README.md"], "README.md: not a project directory, a wheel (.whl), an sdist (.tar.gz) or a bundle (.mcpb)"),
+        (["tests"], "tests: no pyproject.toml or setup.py in this directory and no built .whl, .tar.gz or .mcpb"),
         (["examples/weather-server", "x.whl"], "x.whl: no such file or directory"),
         (
             ["examples/weather-server", "--env", "NOEQUALS"],

@@ -7,6 +7,7 @@ kept environments all live here, so a script gets what the command line gets.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from contextlib import contextmanager
@@ -19,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from ._build import BuildEnvironments
+from ._bundle import declared_options, peek_manifest, user_config
+from ._checks.profiles import clients as profile_clients
 from ._compat import unwrapped
 from ._exceptions import UsageError
 from ._files import private_tmpdir, remove_tree
@@ -27,6 +30,8 @@ from ._sandbox import sandbox
 from ._steps import silent
 from ._subprocess import kill_all
 from ._targets import Target, resolve_targets
+from ._threads import in_daemon_thread
+from ._types import Call
 from ._venv import find_python, resolve_installer
 
 if TYPE_CHECKING:
@@ -43,8 +48,9 @@ RESOLUTIONS = {"highest": ("highest",), "lowest": ("lowest",), "both": ("highest
 class Options:
     """Everything a verification can be asked: the keyword arguments of ``verify`` and the CLI's options."""
 
-    timeout: float = 30.0
-    """Seconds for launching, handshaking and listing together."""
+    timeout: float | None = None
+    """Seconds for launching, handshaking and listing together, and for each call (default 30, or the
+    project's ``[tool.mcp-verify] timeout``)."""
     script: str | None = None
     """The console script to launch when the wheel has several."""
     args: Sequence[str] = ()
@@ -58,8 +64,9 @@ class Options:
     release's Requires-Python rules it out."""
     resolution: str = "highest"
     """``highest``, ``lowest`` (the lowest allowed direct dependencies, needs uv) or ``both``."""
-    strict: bool = False
-    """Warnings fail too, and the server is also started with the cp1252 encoding of a Windows console."""
+    strict: bool | None = None
+    """Warnings fail too, and the server is also started with the cp1252 encoding of a Windows console
+    (default: the project's ``[tool.mcp-verify] strict``, else off)."""
     encoding: str | None = None
     """Also start the server with this stdio encoding (``cp1252`` by default under ``strict``)."""
     protocols: bool = False
@@ -82,6 +89,19 @@ class Options:
     """Write ``snapshot`` from what the server lists instead of comparing."""
     sandbox: bool = False
     """Run build hooks and servers under bubblewrap: no network, nothing writable outside the run's directory."""
+    calls: Sequence[str | Call] = ()
+    """Tool calls to make once the server is listed: ``TOOL`` or ``TOOL={"arg": 1}`` (default: the
+    project's ``[[tool.mcp-verify.calls]]``)."""
+    transport: str = "stdio"
+    """``stdio``, or ``http``: streamable HTTP on a free local port (``{port}`` in args and env values)."""
+    url: str = "/mcp"
+    """For ``http``: the path the server serves MCP at, or a whole URL with ``{port}``."""
+    user_config: Mapping[str, str] = field(default_factory=dict)
+    """For an MCP bundle: values of its manifest's user_config, as a user types them in the host."""
+    exercise: bool = False
+    """Read every listed static resource and get every prompt."""
+    clients: Sequence[str] = ()
+    """Clients whose profile's rules are errors, not warnings (``claude-desktop``, ``claude-code``...)."""
     from_index: Sequence[str] = ()
     """Releases (``NAME`` or ``NAME==VERSION``) to download from the index and verify."""
     index_url: str | None = None
@@ -98,9 +118,34 @@ def options(**given: Any) -> Options:
     unknown = sorted(set(given) - known)
     if unknown:
         raise UsageError(f"unknown option{'s' * (len(unknown) > 1)}: {', '.join(unknown)}")
+    if given.get("transport", "stdio") not in {"stdio", "http"}:
+        raise UsageError(f"transport {given['transport']!r}: expected stdio or http")
     if given.get("resolution", "highest") not in RESOLUTIONS:
         raise UsageError(f"resolution {given['resolution']!r}: expected highest, lowest or both")
-    return Options(**given)
+    unknown_clients = sorted(set(given.get("clients", ())) - set(profile_clients()))
+    if unknown_clients:
+        raise UsageError(
+            f"--client {unknown_clients[0]}: no such client profile (they are: {', '.join(profile_clients())})"
+        )
+    calls = tuple(call if isinstance(call, Call) else parse_call(call) for call in given.get("calls", ()))
+    return Options(**{**given, "calls": calls})
+
+
+def parse_call(text: str) -> Call:
+    """``TOOL`` or ``TOOL={"arg": 1}``, as ``--call`` takes it."""
+    tool, equals, arguments = text.partition("=")
+    tool = tool.strip()
+    if not tool:
+        raise UsageError(f"--call {text!r}: give TOOL, or TOOL={{...}} with the arguments as a JSON object")
+    if not equals:
+        return Call(tool)
+    try:
+        value = json.loads(arguments)
+    except ValueError as error:
+        raise UsageError(f"--call {tool}: the arguments are not valid JSON ({error})") from None
+    if not isinstance(value, dict):
+        raise UsageError(f"--call {tool}: the arguments must be a JSON object, not {type(value).__name__}")
+    return Call(tool, value)
 
 
 def verify(*paths: str | os.PathLike[str], progress: Progress | None = None, **settings: Any) -> list[Report]:
@@ -120,6 +165,7 @@ async def averify(*paths: str | os.PathLike[str], progress: Progress | None = No
     targets += [Target(label=spec, index_spec=spec) for spec in chosen.from_index]
     if not targets:
         raise UsageError("nothing to verify: give a PATH or --from-index NAME==VERSION")
+    _check_user_config(targets, chosen.user_config)
     for python in chosen.pythons:
         find_python(python)
     installer = resolve_installer(chosen.installer)
@@ -130,6 +176,19 @@ async def averify(*paths: str | os.PathLike[str], progress: Progress | None = No
     with private_tmpdir() as root, _killing_leftovers():
         jail = sandbox(root) if chosen.sandbox else None
         return await _verify_all(targets, chosen, progress or silent, installer, kept, resolutions, jail)
+
+
+def _check_user_config(targets: Sequence[Target], given: Mapping[str, str]) -> None:
+    """Before anything runs: each ``--user-config`` key is some bundle's, and each bundle has its required ones."""
+    manifests = {target.label: peek_manifest(target.bundle) for target in targets if target.bundle is not None}
+    if given and not manifests:
+        raise UsageError("--user-config gives values to an MCP bundle's user_config, and no PATH is a bundle")
+    declared = {key for manifest in manifests.values() for key in declared_options(manifest)}
+    for key in given:
+        if key not in declared:
+            raise UsageError(f"--user-config {key}: no bundle declares such a user_config key")
+    for label, manifest in manifests.items():
+        user_config(manifest, given, label)
 
 
 async def _verify_all(
@@ -156,13 +215,12 @@ async def _verify_all(
                 anyio.CapacityLimiter(slots),
                 anyio.CapacityLimiter(slots),
                 legs(chosen.pythons, resolutions),
-                chosen.encoding or ("cp1252" if chosen.strict else None),
                 kept_in=kept,
                 sandbox=jail,
             )
             async with anyio.create_task_group() as group:
                 # the MCP client is slow to import: let that happen while the builds run
-                group.start_soon(partial(anyio.to_thread.run_sync, import_module, "mcp_verify._probe"))
+                group.start_soon(in_daemon_thread, partial(import_module, "mcp_verify._probe"))
                 for index, target in enumerate(targets):
                     group.start_soon(one, index, target, shared)
     finally:

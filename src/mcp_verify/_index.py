@@ -31,14 +31,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 from urllib.parse import SplitResult, unquote, urldefrag, urljoin, urlsplit, urlunsplit
 
-import anyio.from_thread
-import anyio.lowlevel
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.tags import Tag, sys_tags
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
 from ._exceptions import BuildError, UsageError
+from ._threads import in_daemon_thread
 from ._version import __version__
 
 T = TypeVar("T")
@@ -562,34 +561,6 @@ def _download(query: _Query, file: _File, dest: Path, transfer: _Transfer) -> Pa
     return target
 
 
-async def _off_the_loop(function: Callable[[], T]) -> T:
-    """Run a blocking download in a daemon thread of its own.
-
-    A cancelled run (Ctrl-C, SIGTERM) stops waiting at once and tells the thread to stop; the
-    thread, blocked at most one socket timeout more, can never hold the process open at exit
-    (anyio's worker threads would).
-    """
-    finished = anyio.Event()
-    token = anyio.lowlevel.current_token()
-    outcome: list[T] = []
-    failure: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            outcome.append(function())
-        except BaseException as error:  # handed to the waiting task, which raises it
-            failure.append(error)
-        finally:
-            with contextlib.suppress(RuntimeError):  # the event loop may be gone
-                anyio.from_thread.run_sync(finished.set, token=token)
-
-    threading.Thread(target=target, name="mcp-verify download", daemon=True).start()
-    await finished.wait()
-    if failure:
-        raise failure[0]
-    return outcome[0]
-
-
 async def download_release(spec: str, dest: Path, *, index: str, timeout: float = 900.0) -> list[Path]:
     """Download the sdist and the best wheel of ``NAME==VERSION`` (newest stable release for ``NAME``) into ``dest``.
 
@@ -603,11 +574,11 @@ async def download_release(spec: str, dest: Path, *, index: str, timeout: float 
     transfer = _Transfer(time.monotonic() + timeout, stop)
     done: list[Path] = []
     try:
-        files = await _off_the_loop(partial(_project_files, query, transfer))
+        files = await in_daemon_thread(partial(_project_files, query, transfer))
         chosen = _choose(query, _dists(query, files, name, remote=_local_root(index) is None), wanted)
         dest.mkdir(parents=True, exist_ok=True)
         for dist in chosen:
-            done.append(await _off_the_loop(partial(_download, query, dist.file, dest, transfer)))
+            done.append(await in_daemon_thread(partial(_download, query, dist.file, dest, transfer)))
     except BaseException:
         stop.set()
         for path in done:

@@ -7,6 +7,7 @@ gets its own environment, server and report, so ``--python 3.10 --python 3.13`` 
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -18,29 +19,57 @@ from typing import TYPE_CHECKING
 import anyio
 
 from ._build import build_project, build_wheel, unpack_sdist
+from ._bundle import (
+    GUI_PATH,
+    Bundle,
+    bundle_summary,
+    entry_point,
+    locate,
+    missing_imports,
+    open_bundle,
+    package_version,
+    resolve,
+    sensitive,
+    user_config,
+)
 from ._catalogue import finding
 from ._checks.archive import check_archive
+from ._checks.bundle import check_contents as check_contents_of_bundle
+from ._checks.bundle import check_manifest, check_promises, check_versions
+from ._checks.calls import bad_call, check_calls, check_exercise
 from ._checks.contents import check_contents, package_sources
 from ._checks.dependencies import check_dependencies, declared
 from ._checks.listing import check_listing
 from ._checks.metadata import check_metadata
-from ._checks.registry import check_server_json, read_sdist_description
-from ._checks.server import check_lists, check_ping, check_shutdown, check_startup, check_stdout
+from ._checks.profiles import check_profiles
+from ._checks.registry import check_server_json, http_launch, read_sdist_description
+from ._checks.server import (
+    check_identity,
+    check_lists,
+    check_ping,
+    check_shutdown,
+    check_startup,
+    check_stdout,
+)
 from ._checks.snapshot import compare_snapshot, snapshot_text
 from ._diagnose import Installed, explain_exit, import_costs, last_words
-from ._exceptions import CommandFailed, InstallError, ServerExited, UsageError, VerifyError, WheelError
+from ._exceptions import CommandFailed, InstallError, LaunchError, ServerExited, UsageError, VerifyError, WheelError
 from ._files import remove_tree, write_text_atomically
 from ._inspect import choose_script, inspect_sdist, inspect_wheel
-from ._project import read_project
+from ._project import Settings, read_project
 from ._report import Report
 from ._sandbox import denials
 from ._steps import StepLog
 from ._subprocess import run
-from ._types import LaunchSpec, ServerInfo, Severity, Status
+from ._types import Artifacts, Call, LaunchSpec, ServerInfo, Severity, Status
 from ._venv import (
     dependency_graph,
+    environ_for_installs,
+    environment_at,
     find_python,
+    find_uv,
     install_wheel,
+    installer_errors,
     prepare_environment,
     python_for,
     same_requirements,
@@ -48,24 +77,27 @@ from ._venv import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from ._api import Options
     from ._build import BuildEnvironments, Copied
     from ._probe import Server
     from ._project import Project
     from ._sandbox import Sandbox
-    from ._steps import Progress
+    from ._steps import Progress, Step
     from ._targets import Target
-    from ._types import Artifacts, Environment, Finding, JSONDict, Listing, Sdist, StepResult, Wheel
+    from ._types import CallResult, Environment, Finding, JSONDict, Listing, Sdist, StepResult, Wheel
     from ._venv import Installer
 
 _STDERR_TAIL = 4000
+HOST_START_TIMEOUT = 60.0
+"""Seconds a desktop host waits for a server's first start (a bundle's cold install counts against it)."""
 _SHUTDOWN_WORDS = {
     "stdin-eof": "exited on stdin EOF",
     "sigterm": "needed SIGTERM",
     "sigkill": "needed SIGKILL",
     "exited": "had already exited",
+    "stopped": "stopped on SIGTERM (an HTTP server)",
 }
 
 
@@ -91,7 +123,6 @@ class Shared:
     build_slots: anyio.CapacityLimiter
     probe_slots: anyio.CapacityLimiter
     legs: Sequence[Leg]
-    encoding: str | None
     kept_in: Path | None = None
     """Where ``keep_env`` keeps environments: outside the run's temporary directory, which goes at its end."""
     sandbox: Sandbox | None = None
@@ -109,6 +140,8 @@ class Source:
     """The project (or the unpacked sdist) the checks read pyproject.toml and server.json from."""
     script: str
     entry_point: str
+    http: tuple[list[str], dict[str, str], str] | None = None
+    """How server.json says to start the server over streamable HTTP, when it declares that transport."""
 
 
 @dataclass
@@ -122,6 +155,41 @@ class _Record:
     server: ServerInfo | None = None
     listing: Listing | None = None
     legs: dict[str, JSONDict] = field(default_factory=dict)
+    calls: list[CallResult] = field(default_factory=list)
+    bundle: Bundle | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The options of one target: the command line's, and what its ``[tool.mcp-verify]`` adds."""
+
+    timeout: float = 30.0
+    strict: bool = False
+    script: str | None = None
+    args: tuple[str, ...] = ()
+    calls: tuple[Call, ...] = ()
+    encoding: str | None = None
+
+    @classmethod
+    def of(cls, chosen: Options, project: Settings | None = None) -> Plan:
+        """The command line wins; the project's settings fill what it left out."""
+        settings = project or Settings()
+        missing = [name for name in settings.env if name not in chosen.env]
+        if missing:
+            raise UsageError(
+                f"[tool.mcp-verify] env: the server needs {', '.join(missing)}: pass "
+                + " ".join(f"--env {name}=..." for name in missing)
+            )
+        strict = chosen.strict if chosen.strict is not None else bool(settings.strict)
+        given_calls = tuple(call for call in chosen.calls if isinstance(call, Call))
+        return cls(
+            timeout=chosen.timeout or settings.timeout or 30.0,
+            strict=strict,
+            script=chosen.script or settings.script,
+            args=tuple(chosen.args) or settings.args,
+            calls=given_calls or settings.calls,
+            encoding=chosen.encoding or ("cp1252" if strict else None),
+        )
 
 
 class _Redacting:
@@ -150,10 +218,12 @@ class Verification:
     def __init__(self, target: Target, options: Options, progress: Progress, work: Path, shared: Shared) -> None:
         self.target = target
         self.options = options
+        self.plan = Plan.of(options)
+        """The options of this target: the command line's, and its [tool.mcp-verify] once it is read."""
         self.work = work
         self.shared = shared
         self.installer: Installer = shared.builds.installer
-        self.secrets = list(options.env.values())
+        self.secrets = [*options.env.values(), *options.user_config.values()]
         self.progress: Progress = _Redacting(progress, self.secrets)
         self.prefetched = anyio.Event()
         self.prepared: Path | None = None
@@ -216,10 +286,12 @@ class Verification:
             server=record.server,
             listing=record.listing,
             seconds=round(time.perf_counter() - started, 3),
-            strict=self.options.strict,
+            strict=self.plan.strict,
             python=leg.python if leg else None,
             resolution=leg.resolution if leg and self._resolutions() else None,
             legs=record.legs,
+            calls=tuple(record.calls),
+            bundle=bundle_summary(record.bundle) if record.bundle is not None else None,
             sandboxed=self.shared.sandbox is not None,
         )
         return report.redacted(self.secrets)
@@ -241,6 +313,7 @@ class Verification:
         with steps.run("build") as step:
             if self.target.project is not None:
                 project = read_project(self.target.project)
+                self.plan = Plan.of(self.options, project.settings)
                 artifacts, copied = await build_project(
                     project, self.work, self.shared.builds, self.options.build_timeout
                 )
@@ -263,9 +336,9 @@ class Verification:
                 record.findings += unsafe[1:]
                 first = unsafe[0]
                 raise WheelError(first.code, first.message, first.hint)
-            script = choose_script(wheel, self.options.script)
+            script = choose_script(wheel, self.plan.script)
             entry_point = wheel.console_scripts[script]
-            if self.options.script is None and len(wheel.console_scripts) > 1:
+            if self.plan.script is None and len(wheel.console_scripts) > 1:
                 record.findings.append(_script_chosen(script, wheel))
             step.message = f"{_plural(len(wheel.files), 'file')} · console script {script} = {entry_point}"
             checks = check_contents(wheel, sdist, project, script, copied) + check_metadata(project, wheel)
@@ -273,14 +346,11 @@ class Verification:
             if any(f.severity != Severity.INFO for f in checks):
                 step.status = Status.WARN
         source = Source(artifacts, wheel, sdist, project, script, entry_point)
-        self._registry(record, source)
-        return source
+        return self._registry(record, source)
 
     async def _prebuilt(self) -> tuple[Artifacts, Project | None]:
         """The artifacts of a release given as files or downloaded; its sdist unpacked, read, and built
         into the wheel when there is none."""
-        from ._types import Artifacts  # noqa: PLC0415 - a value type, imported where it is made
-
         target, options = self.target, self.options
         sdist, wheel = target.sdist, target.wheel
         detail = "prebuilt, not rebuilt:"
@@ -298,6 +368,7 @@ class Verification:
         if sdist is not None:
             tree = await anyio.to_thread.run_sync(unpack_sdist, sdist, self.work / "sdist")
             project = read_project(tree)
+            self.plan = Plan.of(self.options, project.settings)
             if wheel is None:
                 built = await build_wheel(tree, self.work, self.shared.builds, options.build_timeout)
                 return replace(built, sdist=sdist, detail=detail + " (wheel built from the sdist)"), project
@@ -312,12 +383,12 @@ class Verification:
             if path is not None:
                 shutil.copy2(path, self.options.dist_dir / path.name)
 
-    def _registry(self, record: _Record, source: Source) -> None:
+    def _registry(self, record: _Record, source: Source) -> Source:
         """The MCP Registry pre-flight, when there is a server.json: offline, on the artifacts."""
         project = source.project
         path = self.options.server_json or (project.server_json if project is not None else None)
         if path is None:
-            return
+            return source
         record.steps.expect("registry")
         findings = check_server_json(
             path,
@@ -328,6 +399,8 @@ class Verification:
         )
         record.findings += findings
         record.steps.record("registry", findings, f"{path.name} agrees with the release")
+        dist = source.wheel.metadata.name if source.wheel.metadata else None
+        return replace(source, http=http_launch(path, dist))
 
     # install -------------------------------------------------------------------------------------
 
@@ -441,20 +514,24 @@ class Verification:
         cwd.mkdir()
         jail = self.shared.sandbox
         spec = LaunchSpec(
-            command=[str(script_path(environment, source.script)), *options.args],
+            command=[str(script_path(environment, source.script)), *self.plan.args],
             env=dict(options.env),
             cwd=str(cwd),
-            timeout=options.timeout,
+            timeout=self.plan.timeout,
             wrapper=tuple(jail.wrap([], str(cwd))) if jail is not None else (),
         )
-        failure = await self._probe(record, spec, source, installed)
+        if options.transport == "http":
+            spec = _over_http(spec, options.url)
+        failure = await self._probe(record, spec, (source.script, source.entry_point), installed.get)
         if failure is None:
             await self._startup(record, source, environment)
             self._snapshot(record)
-        if self.shared.encoding:
-            await self._encoding(record, spec, self.shared.encoding, installed, failed=failure is not None)
+        if self.plan.encoding:
+            await self._encoding(record, spec, self.plan.encoding, installed, failed=failure is not None)
         if options.protocols and failure is None:
             await self._protocols(record, spec)
+        if source.http is not None and options.transport == "stdio":
+            await self._http(record, spec, source.http)
         if failure is not None:
             raise failure
 
@@ -471,7 +548,9 @@ class Verification:
 
     # the server ----------------------------------------------------------------------------------
 
-    async def _probe(self, record: _Record, spec: LaunchSpec, source: Source, installed: _Lazy) -> VerifyError | None:
+    async def _probe(
+        self, record: _Record, spec: LaunchSpec, entry: tuple[str, str], installed: Callable[[], Installed]
+    ) -> VerifyError | None:
         """Launch, handshake, list and shut down; every finding of the server's behaviour recorded."""
         from ._probe import launch  # noqa: PLC0415 - mcp is heavy: imported while the build runs
 
@@ -493,9 +572,12 @@ class Verification:
                         f"{_plural(len(listing.resources) + len(listing.resource_templates), 'resource')} · "
                         f"{_plural(len(listing.prompts), 'prompt')}"
                     )
+                await self._calls(record, server, listing)
+                if self.options.exercise:
+                    await self._exercise(record, server, listing)
                 await server.client.ping()
         except ServerExited as exited:
-            failure = explain_exit(exited, source.script, source.entry_point, installed.get())
+            failure = explain_exit(exited, *entry, installed())
             self._denied(record, exited.stderr)
         except VerifyError as error:
             failure = error
@@ -503,11 +585,54 @@ class Verification:
             self._server_findings(record, server, failure)
         return failure
 
+    async def _calls(self, record: _Record, server: Server, listing: Listing) -> None:
+        """The calls asked for, each checked against the tool's inputSchema before it is sent."""
+        calls = self.plan.calls
+        if not calls:
+            return
+        for call in calls:
+            problem = bad_call(call, listing.tools)
+            if problem is not None:
+                raise UsageError(problem)
+        record.steps.expect("calls")
+        with record.steps.run("calls") as step:
+            for call in calls:
+                record.calls.append(await server.client.call(call))
+            done = sum(result.ok for result in record.calls)
+            step.message = f"{done} of {_plural(len(calls), 'call')} answered without error"
+        found = check_calls(record.calls, calls, listing.tools)
+        record.findings += found
+        if any(item.severity != Severity.INFO for item in found):
+            record.steps.warn("calls")
+
+    async def _exercise(self, record: _Record, server: Server, listing: Listing) -> None:
+        """Every static resource read and every prompt got, each its own step."""
+        asked = [("read", str(item.get("uri"))) for item in listing.resources if isinstance(item.get("uri"), str)]
+        asked += [("get", str(item.get("name"))) for item in listing.prompts if isinstance(item.get("name"), str)]
+        prompts = {str(item.get("name")): item for item in listing.prompts}
+        for verb, name in asked:
+            record.steps.expect(f"{verb} {name}")
+        for verb, name in asked:
+            with record.steps.run(f"{verb} {name}") as step:
+                item = await (server.client.read(name) if verb == "read" else server.client.get(prompts[name]))
+                step.message = item.error or "answered"
+            found = check_exercise([item])
+            record.findings += found
+            if found:
+                record.steps.warn(f"{verb} {name}")
+
     def _denied(self, record: _Record, stderr: str) -> None:
         """Under ``--sandbox``, what the server's own errors say was refused to it (MV211)."""
         denied = denials(stderr) if self.shared.sandbox is not None else []
         if denied and not any(item.code == "MV211" for item in record.findings):
             record.findings.append(finding("MV211", f"under --sandbox the server was denied {', and '.join(denied)}"))
+
+    def _server_name(self, record: _Record) -> str:
+        """The name a client's configuration gives the server: its script, or the bundle's name."""
+        if record.source is not None:
+            return record.source.script
+        name = record.bundle.manifest.get("name") if record.bundle is not None else None
+        return name if isinstance(name, str) and name else self.target.label
 
     def _server_findings(self, record: _Record, server: Server, failure: VerifyError | None) -> None:
         self._denied(record, server.stderr)
@@ -517,6 +642,10 @@ class Verification:
         checks: list[Finding] = []
         if found.listing is not None:
             checks += check_listing(found.listing) + check_lists(found.list_problems)
+            instructions = found.handshake.instructions if found.handshake else None
+            checks += check_profiles(found.listing, instructions, self._server_name(record), self.options.clients)
+        if found.handshake is not None and record.source is not None and record.source.wheel.metadata is not None:
+            checks += check_identity(found.handshake.version, record.source.wheel.metadata.version)
         checks += check_ping(found.ping)
         stdout = check_stdout(server.pump.strays, server.pump.oversized)
         checks += [item for item in stdout if failure is None or item.code != failure.code]
@@ -529,9 +658,10 @@ class Verification:
             ended = check_shutdown(shutdown)
             record.findings += ended
             message = f"{_SHUTDOWN_WORDS[shutdown.how]} after {shutdown.seconds:.1f} s"
-            if shutdown.returncode:
+            if shutdown.returncode and shutdown.how in {"stdin-eof", "exited"}:
                 message += f", exit code {shutdown.returncode}"
-            message += ", stdout clean" if not server.pump.strays and not server.pump.oversized else ""
+            clean = server.pump.protocol and not server.pump.strays and not server.pump.oversized
+            message += ", stdout clean" if clean else ""
             stray = [item for item in stdout if item.step == "shutdown"]
             steps.record("shutdown", [*ended, *stray], message, seconds=shutdown.seconds)
 
@@ -616,6 +746,26 @@ class Verification:
                 record.findings.append(finding("MV220", message, hint))
         record.legs["encoding"] = outcome
 
+    async def _http(self, record: _Record, spec: LaunchSpec, http: tuple[list[str], dict[str, str], str]) -> None:
+        """server.json declares streamable HTTP: start the server as it says, talk HTTP, and list (a leg of its own)."""
+        from ._probe import launch  # noqa: PLC0415 - see _probe
+
+        arguments, env, url = http
+        over = _over_http(replace(spec, command=[*spec.command, *arguments], env={**spec.env, **env}), url)
+        outcome: JSONDict
+        try:
+            async with launch(over) as server:
+                await server.client.started()
+                await server.client.handshake()
+                listing = await server.client.list_all()
+            message = f"{_plural(len(listing.tools), 'tool')} over streamable HTTP at {over.endpoint}"
+            outcome = {"status": Status.PASS.value, "message": message, "url": over.endpoint}
+        except VerifyError as error:
+            message = f"over streamable HTTP, as server.json declares, {error.message.removeprefix('the ')}"
+            outcome = {"status": Status.FAIL.value, "message": message, "url": over.endpoint}
+            record.findings.append(finding("MV440", message))
+        record.legs["http"] = outcome
+
     async def _protocols(self, record: _Record, spec: LaunchSpec) -> None:
         """The protocol matrix: each version offered to a fresh server process, what it answered."""
         from ._probe import protocol_matrix  # noqa: PLC0415 - see _probe
@@ -633,6 +783,142 @@ class Verification:
         }
 
 
+class BundleVerification(Verification):
+    """An MCP bundle: opened and checked, installed as its host installs it, launched with its mcp_config."""
+
+    async def run(self) -> list[Report]:
+        record = _Record(StepLog(self.target.label, self.progress))
+        started = time.perf_counter()
+        try:
+            async with self.shared.build_slots:
+                bundle = await self._open(record)
+            async with self.shared.probe_slots:
+                await self._install_and_probe(record, bundle)
+        except VerifyError as error:
+            record.steps.failed(error)
+            record.findings.append(error.finding)
+        return [self._report(record, started, None)]
+
+    async def _open(self, record: _Record) -> Bundle:
+        """The build and inspect steps of a bundle: unpacked, its manifest and files checked."""
+        assert self.target.bundle is not None
+        with record.steps.run("build") as step:
+            bundle = await anyio.to_thread.run_sync(open_bundle, self.target.bundle, self.work)
+            record.bundle = bundle
+            self.secrets[:] = [*self.options.env.values(), *sensitive(bundle, self.options.user_config)]
+            what = (
+                f"unpacked {bundle.filename} ({_size(bundle.size)})" if bundle.packed else f"copied {bundle.filename}/"
+            )
+            step.message = f"{what} · server type {bundle.type or '?'}"
+        with record.steps.run("inspect") as step:
+            project = read_project(bundle.root)
+            found = check_manifest(bundle, missing_imports(bundle)) + check_contents_of_bundle(bundle)
+            found += check_versions(bundle, _static_version(project), package_version(bundle))
+            record.findings += found
+            entry = entry_point(bundle)
+            version = bundle.manifest.get("manifest_version", bundle.manifest.get("dxt_version", "?"))
+            step.message = f"manifest_version {version} · {_plural(len(bundle.members), 'file')}"
+            step.message += f" · entry point {entry}" if entry else ""
+            if any(item.severity != Severity.INFO for item in found):
+                step.status = Status.WARN
+        return bundle
+
+    async def _install_and_probe(self, record: _Record, bundle: Bundle) -> None:
+        python = find_python(self.options.pythons[0]) if self.options.pythons else sys.executable
+        values = user_config(bundle.manifest, self.options.user_config, self.target.label)
+        command = resolve(bundle, values)
+        with record.steps.run("install") as step:
+            record.environment = environment = await self._install(record, bundle, python, step)
+        executable, on_path = locate(command.command, bundle, environment.python, find_uv())
+        if executable is None or on_path:
+            relies = (
+                f"the bundle runs {command.command!r} from the PATH: hosts supply only their Python, their Node and, "
+                f"for server.type uv, their own uv; a desktop app's PATH ({':'.join(GUI_PATH)}) has no ~/.local/bin "
+                f"or pyenv shims, so users without it installed system-wide get spawn {command.command} ENOENT"
+            )
+            if executable is None:
+                raise LaunchError("MV806", f"{relies} (it is not found here either)")
+            record.findings.append(finding("MV806", f"{relies} (found here at {executable})"))
+        args = command.args
+        if bundle.type == "uv" and not command.command:  # no mcp_config: the host runs the entry point itself
+            args = ["run", "--directory", str(bundle.root), entry_point(bundle) or ""]
+        if command.literal:
+            record.findings.append(
+                finding(
+                    "MV813", f"the server is started with the literal text {', '.join(sorted(set(command.literal)))}"
+                )
+            )
+        cwd = self.work / "cwd-0"
+        cwd.mkdir()
+        jail = self.shared.sandbox
+        spec = LaunchSpec(
+            command=[executable, *args],
+            env={"PATH": os.pathsep.join(GUI_PATH), **command.env, **self.options.env},
+            cwd=str(cwd),
+            timeout=self.plan.timeout,
+            wrapper=tuple(jail.wrap([], str(cwd))) if jail is not None else (),
+        )
+        failure = await self._probe(record, spec, (bundle.filename, ""), Installed)
+        if record.listing is not None:
+            promised = check_promises(bundle, record.listing)
+            record.findings += promised
+            if promised:
+                record.steps.warn("list")
+        if failure is not None:
+            raise failure
+
+    async def _install(self, record: _Record, bundle: Bundle, python: str, step: Step) -> Environment:
+        """What the host does before the first start: for uv, install the bundled pyproject (timed);
+        otherwise nothing, and the bundle runs on a bare Python, as a user's system Python is."""
+        if bundle.type != "uv":
+            root = self.work / "host-python"
+            await prepare_environment(root, python=python, installer=self.installer, cwd=self.work)
+            environment = environment_at(root, self.installer)
+            step.message = (
+                f"nothing to install: a {bundle.type or '?'} bundle runs as it is, here on a bare "
+                f"Python {environment.python_version} (as a host's, with nothing installed)"
+            )
+            return environment
+        uv = find_uv()
+        if uv is None:
+            raise UsageError("verifying a uv bundle needs uv: pip install 'mcp-verify[uv]'")
+        started = time.perf_counter()
+        with anyio.move_on_after(self.options.build_timeout) as limit:
+            try:
+                await run(
+                    [uv, "sync", "--quiet", "--no-dev", "--directory", str(bundle.root), "--python", python],
+                    env=environ_for_installs(self.work),
+                    cwd=str(self.work),
+                )
+            except CommandFailed as error:
+                raise InstallError(
+                    "MV122",
+                    f"installing the bundle's pyproject.toml failed (uv sync):\n{installer_errors(error.output)}",
+                    "check [project].dependencies of the bundled pyproject.toml",
+                ) from None
+        if limit.cancelled_caught:
+            raise InstallError("MV123", f"installing the bundle did not finish within {self.options.build_timeout:g} s")
+        seconds = time.perf_counter() - started
+        if seconds > HOST_START_TIMEOUT:
+            record.findings.append(
+                finding(
+                    "MV812",
+                    f"installing the bundle's dependencies took {seconds:.0f} s here (with a warm cache), longer than "
+                    f"a host waits for a server to start ({HOST_START_TIMEOUT:g} s)",
+                )
+            )
+        environment = environment_at(bundle.root / ".venv", "uv")
+        step.message = (
+            f"uv sync of the bundled pyproject.toml in {seconds:.1f} s, {_plural(len(environment.packages), 'package')}"
+        )
+        return environment
+
+
+def _static_version(project: Project) -> str | None:
+    version = project.table.get("version")
+    return version if isinstance(version, str) else None
+
+
 class _Lazy:
     """What a hint may cite about the environment, read from disk only when a hint is needed."""
 
@@ -646,6 +932,22 @@ class _Lazy:
             requires, modules = dependency_graph(self.environment)
             self._installed = Installed(self.requires_dist, self.environment.packages, modules, requires)
         return self._installed
+
+
+def _over_http(spec: LaunchSpec, url: str) -> LaunchSpec:
+    """The server on streamable HTTP: a free local port, put where ``{port}`` stands in its arguments and
+    environment, and the URL a client connects to."""
+    from ._probe import free_port  # noqa: PLC0415 - see Verification._probe
+
+    port = free_port()
+    endpoint = url if "://" in url else f"http://127.0.0.1:{{port}}{url if url.startswith('/') else '/' + url}"
+    return replace(
+        spec,
+        command=[part.replace("{port}", str(port)) for part in spec.command],
+        env={key: value.replace("{port}", str(port)) for key, value in spec.env.items()},
+        endpoint=endpoint.replace("{port}", str(port)),
+        port=port,
+    )
 
 
 def _server_info(server: Server) -> ServerInfo:
@@ -714,8 +1016,9 @@ def legs(pythons: Sequence[str], resolutions: Sequence[str]) -> list[Leg]:
 async def verify_target(target: Target, options: Options, progress: Progress, shared: Shared) -> list[Report]:
     """Verify one target in a work directory of its own, removed at the end whatever happens."""
     work = Path(tempfile.mkdtemp(prefix="mcp-verify-"))
+    kind = BundleVerification if target.bundle is not None else Verification
     try:
-        return await Verification(target, options, progress, work, shared).run()
+        return await kind(target, options, progress, work, shared).run()
     finally:
         with anyio.CancelScope(shield=True):
             await remove_tree(work)

@@ -18,9 +18,11 @@ Three parts, one per concern:
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import math
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -34,6 +36,7 @@ import anyio
 import mcp_types as types
 from mcp.client.session import ClientSession
 from mcp.client.stdio import get_default_environment
+from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 from mcp.shared.message import SessionMessage
 from mcp_types import CONNECTION_CLOSED, METHOD_NOT_FOUND
@@ -45,7 +48,7 @@ from ._compat import unwrapped
 from ._diagnose import last_words
 from ._exceptions import HandshakeError, LaunchError, ListError, ServerExited, VerifyError
 from ._subprocess import Family, census, kill_group, kill_processes
-from ._types import Listing, Shutdown, StrayLine
+from ._types import CallResult, Exercised, Listing, Shutdown, StrayLine
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -53,8 +56,9 @@ if TYPE_CHECKING:
 
     from anyio.abc import Process, TaskGroup
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+    from mcp.shared._stream_protocols import ReadStream, WriteStream
 
-    from ._types import JSONDict, LaunchSpec
+    from ._types import Call, JSONDict, LaunchSpec
 
 T = TypeVar("T")
 
@@ -174,9 +178,12 @@ class _Process:
                 await anyio.sleep(0.01)
         return self.process.returncode is not None
 
-    async def stop(self, close_stdin: Callable[[], Awaitable[None]]) -> tuple[str, float, list[str]]:
+    async def stop(
+        self, close_stdin: Callable[[], Awaitable[None]], *, http: bool = False
+    ) -> tuple[str, float, list[str]]:
         """Close stdin, wait, then SIGTERM, wait, then SIGKILL the group; kill what outlived the server.
 
+        An HTTP server is not stopped by its stdin: it gets SIGTERM at once (``stopped``).
         Returns how it stopped, the seconds it took, and the processes (``pid command``) that were
         still running after the server itself had exited.
         """
@@ -184,7 +191,14 @@ class _Process:
         how = "exited" if self.returncode is not None else "stdin-eof"
         self.look()
         await close_stdin()
-        if not await self.exited_within(EOF_GRACE):
+        if http and how != "exited":
+            how = "stopped"
+            kill_group(self.pid, signal.SIGTERM)
+            if not await self.exited_within(TERM_GRACE):
+                how = "sigkill"
+                kill_group(self.pid)
+                await self.exited_within(TERM_GRACE)
+        elif not await self.exited_within(EOF_GRACE):
             how = "sigterm"
             kill_group(self.pid, signal.SIGTERM)
             if not await self.exited_within(TERM_GRACE):
@@ -209,8 +223,10 @@ class _Process:
 class _Pump:
     """The server's stdio: stdout read to EOF and sorted, stderr kept, stdin written from the session."""
 
-    def __init__(self, process: Process) -> None:
+    def __init__(self, process: Process, *, protocol: bool = True) -> None:
         self.process = process
+        self.protocol = protocol
+        """stdio: stdout is the protocol; streamable HTTP: stdout is only the server's log."""
         self.phase = "launch"
         """The step under way, for the stray lines that arrive in it."""
         self.strays: list[StrayLine] = []
@@ -288,6 +304,8 @@ class _Pump:
         if not line.strip():
             return
         self.received.append(shorten(line))
+        if not self.protocol:
+            return
         try:
             message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
         except ValidationError:
@@ -296,11 +314,44 @@ class _Pump:
             if stray.is_json:
                 self._alarm()
             return
+        self.received_message(message)
+        with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
+            await to_session.send(SessionMessage(message))  # after the session, stdout is still read to its end
+
+    def received_message(self, message: types.JSONRPCMessage) -> None:
+        """A protocol message from the server: the server is up, and a response's raw result is kept."""
         if isinstance(message, types.JSONRPCResponse):
             self.results[message.id] = message.result
         self.answered.set()
-        with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
-            await to_session.send(SessionMessage(message))  # after the session, stdout is still read to its end
+
+    def sent_message(self, message: types.JSONRPCMessage) -> None:
+        if isinstance(message, types.JSONRPCRequest):
+            self.sent.append((message.id, message.method))
+
+    async def relay(
+        self, source: ReadStream[SessionMessage | Exception], sink: MemoryObjectSendStream[SessionMessage | Exception]
+    ) -> None:
+        """Streamable HTTP: hand the transport's messages to the session, keeping what ``_take`` keeps for stdio."""
+        async with sink:
+            async for item in source:
+                if isinstance(item, SessionMessage):
+                    self.received_message(item.message)
+                with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
+                    await sink.send(item)
+
+    async def forward(
+        self, source: MemoryObjectReceiveStream[SessionMessage], sink: WriteStream[SessionMessage]
+    ) -> None:
+        """Streamable HTTP: hand the session's messages to the transport, noting each request sent."""
+        async for item in source:
+            self.sent_message(item.message)
+            await sink.send(item)
+
+    async def watch_exit(self) -> None:
+        """Streamable HTTP: the server's exit, not the end of its stdout, is what ends a request."""
+        await self.process.wait()
+        self.eof.set()
+        self._alarm()
 
     async def read_stderr(self) -> None:
         assert self.process.stderr is not None
@@ -314,8 +365,7 @@ class _Pump:
         async with from_session:
             async for message in from_session:
                 root = message.message
-                if isinstance(root, types.JSONRPCRequest):
-                    self.sent.append((root.id, root.method))
+                self.sent_message(root)
                 data = root.model_dump_json(by_alias=True, exclude_unset=True) + "\n"
                 try:
                     await self.process.stdin.send(data.encode())
@@ -336,8 +386,6 @@ class _Pump:
 
 
 def _is_json(line: str) -> bool:
-    import json  # noqa: PLC0415 - only on the error path
-
     try:
         json.loads(line)
     except ValueError:
@@ -416,8 +464,9 @@ class Client:
             return outcome[0]
         if failure and not (isinstance(failure[0], MCPError) and failure[0].code == CONNECTION_CLOSED):
             raise _Answered(failure[0])
+        error_type = _ERRORS.get(step, VerifyError)
         if len(pump.oversized) > oversized:
-            raise _ERRORS[step](
+            raise error_type(
                 "MV206",
                 f"the server wrote a line of more than {MAX_LINE // (1024 * 1024)} MiB on stdout while {what} "
                 "was awaited; it was not read",
@@ -427,7 +476,7 @@ class Client:
             raise await self._exited(step)
         garbage = [stray for stray in pump.strays[strays:] if stray.is_json]
         if garbage:
-            raise _ERRORS[step](
+            raise error_type(
                 "MV302",
                 f"the server answered {what} with JSON that is not a JSON-RPC message: {shorten(garbage[0].text)}",
                 step=step,
@@ -436,14 +485,14 @@ class Client:
         if silence_ok and not text:
             return None
         if text:
-            raise _ERRORS[step](
+            raise error_type(
                 "MV204",
                 f"the server wrote non-JSON-RPC text to stdout ({shorten(text[0].text)!r}) and never answered "
                 f"{what} within {self.spec.timeout:g} s; stdout is reserved for the MCP protocol",
                 step=step,
             )
         seen = f"; it wrote on stdout: {' | '.join(pump.received)}" if pump.received else "; it wrote nothing on stdout"
-        raise _ERRORS[step](
+        raise error_type(
             "MV301",
             f"timed out after {self.spec.timeout:g} s in the {step} step: {what} went unanswered{seen}",
             step=step,
@@ -477,6 +526,9 @@ class Client:
             finally:
                 done.set()
 
+        if self.spec.port is not None:
+            port = self.spec.port
+            await self._watch("launch", f"a connection on port {port}", partial(_accepting, port), self.deadline)
         self._group.start_soon(initialize)
         await self._watch("launch", "initialize", self.pump.answered.wait, self.deadline, silence_ok=True)
 
@@ -575,6 +627,51 @@ class Client:
             seen.add(cursor)
         return found
 
+    # using the server
+
+    async def _request(self, step: str, what: str, request: Any) -> tuple[Any, str | None]:
+        """Send one request under the watchdog with ``--timeout`` of its own: (raw result, or why none)."""
+        sent = len(self.pump.sent)
+        operation = partial(self.session.send_request, request, types.Result)
+        try:
+            await self._watch(step, what, operation, anyio.current_time() + self.spec.timeout)
+        except _Answered as answered:
+            rejected = isinstance(answered.cause, ValidationError)
+            return (self.pump.raw_result(request.method, sent) if rejected else None), _problem(answered.cause)
+        return self.pump.raw_result(request.method, sent), None
+
+    async def call(self, call: Call) -> CallResult:
+        """Call a tool as a client does; ``ok`` only for a result that is no error."""
+        started = anyio.current_time()
+        params = types.CallToolRequestParams(name=call.tool, arguments=call.arguments)
+        raw, problem = await self._request("calls", f"tools/call {call.tool}", types.CallToolRequest(params=params))
+        result = raw if isinstance(raw, dict) else None
+        ok = problem is None and result is not None and result.get("isError") is not True
+        seconds = round(anyio.current_time() - started, 3)
+        return CallResult(call.tool, call.arguments, ok, seconds, result, problem)
+
+    async def read(self, uri: str) -> Exercised:
+        """``resources/read`` of a listed static resource."""
+        started = anyio.current_time()
+        params = types.ReadResourceRequestParams(uri=uri)
+        _, problem = await self._request(
+            f"read {uri}", f"resources/read {uri}", types.ReadResourceRequest(params=params)
+        )
+        return Exercised("resource", uri, round(anyio.current_time() - started, 3), problem)
+
+    async def get(self, prompt: JSONDict) -> Exercised:
+        """``prompts/get``, every required argument filled with a placeholder, as a user fills a form."""
+        started = anyio.current_time()
+        name = str(prompt.get("name"))
+        arguments = {
+            str(argument["name"]): "example"
+            for argument in prompt.get("arguments") or []
+            if isinstance(argument, dict) and argument.get("required") and isinstance(argument.get("name"), str)
+        }
+        params = types.GetPromptRequestParams(name=name, arguments=arguments or None)
+        _, problem = await self._request(f"get {name}", f"prompts/get {name}", types.GetPromptRequest(params=params))
+        return Exercised("prompt", name, round(anyio.current_time() - started, 3), problem)
+
 
 _REQUESTS: dict[str, Any] = {
     "tools/list": types.ListToolsRequest,
@@ -582,6 +679,26 @@ _REQUESTS: dict[str, Any] = {
     "resources/list": types.ListResourcesRequest,
     "resources/templates/list": types.ListResourceTemplatesRequest,
 }
+
+
+async def _accepting(port: int) -> None:
+    """Until something accepts connections on the local port (the server is listening)."""
+    while True:
+        try:
+            stream = await anyio.connect_tcp("127.0.0.1", port)
+        except OSError:
+            await anyio.sleep(0.1)
+            continue
+        await stream.aclose()
+        return
+
+
+def free_port() -> int:
+    """A local port nothing listens on now, for a streamable HTTP server to take."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
 
 
 def _items(page: Any, key: str) -> list[JSONDict]:
@@ -662,16 +779,22 @@ async def launch(spec: LaunchSpec) -> AsyncIterator[Server]:
     except OSError as error:
         raise LaunchError("MV205", f"cannot start {spec.command[0]}: {error.strerror or error}") from None
     owner = _Process(process, spec, env)
-    pump = _Pump(process)
+    pump = _Pump(process, protocol=spec.endpoint is None)
     to_session, from_server = anyio.create_memory_object_stream[SessionMessage | Exception](math.inf)
     to_server, from_session = anyio.create_memory_object_stream[SessionMessage](math.inf)
     clean = False
     try:
         with unwrapped():
-            async with anyio.create_task_group() as tg:
+            async with anyio.create_task_group() as tg, contextlib.AsyncExitStack() as transport:
                 tg.start_soon(pump.read_stdout, to_session)
                 tg.start_soon(pump.read_stderr)
-                tg.start_soon(pump.write_stdin, from_session)
+                if spec.endpoint is None:
+                    tg.start_soon(pump.write_stdin, from_session)
+                else:
+                    read, write = await transport.enter_async_context(streamable_http_client(spec.endpoint))
+                    tg.start_soon(pump.relay, read, to_session)
+                    tg.start_soon(pump.forward, from_session, write)
+                    tg.start_soon(pump.watch_exit)
                 async with (
                     from_server,
                     to_server,
@@ -679,8 +802,9 @@ async def launch(spec: LaunchSpec) -> AsyncIterator[Server]:
                 ):
                     server = Server(owner, pump, Client(session, pump, owner, spec, tg))
                     yield server
+                await transport.aclose()
                 with anyio.CancelScope(shield=True):
-                    server.shutdown = await _stop(owner, pump)
+                    server.shutdown = await _stop(owner, pump, http=spec.endpoint is not None)
                 clean = True
                 tg.cancel_scope.cancel()
     finally:
@@ -691,7 +815,7 @@ async def launch(spec: LaunchSpec) -> AsyncIterator[Server]:
             await process.aclose()
 
 
-async def _stop(owner: _Process, pump: _Pump) -> Shutdown:
+async def _stop(owner: _Process, pump: _Pump, *, http: bool = False) -> Shutdown:
     """Stop the server as a client does, then read stdout to its end: a buffered print() arrives now."""
     pump.phase = "shutdown"
     mark = pump.stderr_total
@@ -700,7 +824,7 @@ async def _stop(owner: _Process, pump: _Pump) -> Shutdown:
         assert owner.process.stdin is not None
         await owner.process.stdin.aclose()
 
-    how, seconds, survivors = await owner.stop(close_stdin)
+    how, seconds, survivors = await owner.stop(close_stdin, http=http)
     await pump.drain()
     return Shutdown(
         how=how,

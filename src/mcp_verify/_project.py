@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ._compat import tomllib
-from ._exceptions import BuildError
+from ._exceptions import BuildError, UsageError
+from ._types import Call
 
 PYPROJECT = "pyproject.toml"
 SKIPPED_DIRS = frozenset(
@@ -36,6 +37,69 @@ _TOML_POSITION = re.compile(r"line (?P<line>\d+), column (?P<column>\d+)")
 
 
 @dataclass(frozen=True)
+class Settings:
+    """``[tool.mcp-verify]``: how the project asks to be verified (the command line wins)."""
+
+    script: str | None = None
+    args: tuple[str, ...] = ()
+    timeout: float | None = None
+    strict: bool | None = None
+    env: tuple[str, ...] = ()
+    """Names of variables the server needs; their values come from --env or --env-file."""
+    calls: tuple[Call, ...] = ()
+
+
+_SETTINGS = {"script", "args", "timeout", "strict", "env", "calls"}
+_CALL_KEYS = {"tool", "arguments", "expect"}
+
+
+def settings(table: object, where: str = "[tool.mcp-verify]") -> Settings:
+    """Read ``[tool.mcp-verify]``; an unknown key or a wrong type is a usage error that names it."""
+    if table is None:
+        return Settings()
+    if not isinstance(table, dict):
+        raise UsageError(f"{where} must be a table")
+    unknown = sorted(set(table) - _SETTINGS)
+    if unknown:
+        raise UsageError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_SETTINGS))})")
+    script, args, timeout, strict, env = (table.get(key) for key in ("script", "args", "timeout", "strict", "env"))
+    checks = (
+        ("script", script, isinstance(script, str)),
+        ("args", args, isinstance(args, list) and all(isinstance(arg, str) for arg in args)),
+        ("timeout", timeout, isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0),
+        ("strict", strict, isinstance(strict, bool)),
+        ("env", env, isinstance(env, list) and all(isinstance(name, str) and name for name in env)),
+    )
+    for key, value, valid in checks:
+        if value is not None and not valid:
+            raise UsageError(f"{where}: {key} = {value!r} is not valid here")
+    return Settings(
+        script=script,
+        args=tuple(args or ()),
+        timeout=float(timeout) if timeout is not None else None,
+        strict=strict,
+        env=tuple(env or ()),
+        calls=tuple(_call(item, f"{where} calls[{index}]") for index, item in enumerate(table.get("calls") or [])),
+    )
+
+
+def _call(item: object, where: str) -> Call:
+    if not isinstance(item, dict):
+        raise UsageError(f"{where} must be a table with tool, and optionally arguments and expect")
+    unknown = sorted(set(item) - _CALL_KEYS)
+    if unknown:
+        raise UsageError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_CALL_KEYS))})")
+    tool, arguments, expect = item.get("tool"), item.get("arguments", {}), item.get("expect")
+    if not isinstance(tool, str) or not tool:
+        raise UsageError(f"{where}: tool must be the name of a tool")
+    if not isinstance(arguments, dict):
+        raise UsageError(f"{where}: arguments must be a table")
+    if expect is not None and not isinstance(expect, str):
+        raise UsageError(f"{where}: expect must be a string")
+    return Call(tool, arguments, expect)
+
+
+@dataclass(frozen=True)
 class Project:
     """The files of a project (or an unpacked sdist) that checks read, each read once."""
 
@@ -49,6 +113,12 @@ class Project:
     """The directory is an unpacked sdist (it has PKG-INFO): pip builds its wheel straight from it."""
     files: tuple[str, ...] = ()
     """The files a build could ship (relative, POSIX): no hidden files, caches, bytecode or virtualenvs."""
+
+    @property
+    def settings(self) -> Settings:
+        """``[tool.mcp-verify]``, read (a mistake in it is a usage error)."""
+        tool = self.pyproject.get("tool")
+        return settings(tool.get("mcp-verify") if isinstance(tool, dict) else None)
 
     @property
     def table(self) -> dict[str, Any]:

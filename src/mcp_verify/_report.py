@@ -18,7 +18,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from ._types import Environment, Finding, JSONDict, Sdist, ServerInfo, StepResult, Wheel
+    from ._types import CallResult, Environment, Finding, JSONDict, Sdist, ServerInfo, StepResult, Wheel
 
 REPORT_VERSION = "1.0"
 REDACTED = "[redacted]"
@@ -48,8 +48,12 @@ class Report:
     """The interpreter of the throwaway environment, as asked for (``--python``)."""
     resolution: str | None = None
     """``highest`` or ``lowest`` (``--resolution``)."""
+    calls: tuple[CallResult, ...] = ()
+    """The tool calls made, in order (``--call``, ``[[tool.mcp-verify.calls]]``)."""
     legs: dict[str, JSONDict] = field(default_factory=dict)
     """Extra server starts beside the pipeline (``encoding``, ``protocols``), each with its status and message."""
+    bundle: JSONDict | None = None
+    """An MCP bundle's file, manifest version and server type (``None`` for a project or a release)."""
     sandboxed: bool = False
     version: str = __version__
     """mcp-verify's version."""
@@ -84,6 +88,7 @@ class Report:
             ],
             "sdist": _artifact(self.sdist),
             "wheel": _artifact(self.wheel),
+            "bundle": self.bundle,
             "script": self.script,
             "python": self.python,
             "resolution": self.resolution,
@@ -94,6 +99,17 @@ class Report:
             "resources": listing.resources,
             "resource_templates": listing.resource_templates,
             "prompts": listing.prompts,
+            "calls": [
+                {
+                    "tool": call.tool,
+                    "arguments": call.arguments,
+                    "ok": call.ok,
+                    "seconds": call.seconds,
+                    "result": call.result,
+                    "error": call.error,
+                }
+                for call in self.calls
+            ],
             **self.legs,
             **{
                 step.name: {"status": step.status.value, "message": step.message}

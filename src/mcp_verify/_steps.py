@@ -25,7 +25,6 @@ ORDER: tuple[str, ...] = (
     "handshake",
     "list",
     "calls",
-    "exercise",
     "shutdown",
     "snapshot",
 )
@@ -73,9 +72,12 @@ class StepLog:
         return log
 
     def expect(self, name: str) -> None:
-        """Add an optional step (a check that will run), skipped until it does."""
+        """Add an optional step (a check that will run), skipped until it does; a step of a name of its
+        own (``read notes://all``) goes before shutdown, in the order added."""
         self._steps.setdefault(name, Step(name))
-        self._steps = {key: self._steps[key] for key in ORDER if key in self._steps}
+        last = ORDER.index("shutdown") - 0.5
+        rank = {key: float(ORDER.index(key)) if key in ORDER else last for key in self._steps}
+        self._steps = dict(sorted(self._steps.items(), key=lambda item: rank[item[0]]))
 
     def __contains__(self, name: str) -> bool:
         return name in self._steps

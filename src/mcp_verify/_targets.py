@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
 
+from ._bundle import is_bundle_directory
 from ._exceptions import UsageError
 from ._project import is_project
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
 _SDIST_SUFFIX = ".tar.gz"
+_BUNDLE_SUFFIXES = (".mcpb", ".dxt")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class Target:
     wheel: Path | None = None
     index_spec: str | None = None
     """``NAME==VERSION`` to download from the package index."""
+    bundle: Path | None = None
+    """An MCP bundle: a ``.mcpb`` file, or a directory holding manifest.json."""
 
 
 def _release(path: Path) -> tuple[str, str]:
@@ -67,14 +71,16 @@ def _group(label: str, artifacts: Iterable[Path]) -> list[Target]:
 
 
 def _is_artifact(path: Path) -> bool:
-    return path.name.endswith((".whl", _SDIST_SUFFIX))
+    return path.name.endswith((".whl", _SDIST_SUFFIX, *_BUNDLE_SUFFIXES))
 
 
 def resolve_targets(paths: Sequence[str]) -> list[Target]:
     """Turn the command line's paths into targets; anything else is a usage error (exit 2).
 
     Paths are made absolute here: later stages run in directories of their own, where a relative
-    ``dist/x.whl`` means nothing. Reports keep each path as it was given.
+    ``dist/x.whl`` means nothing. Reports keep each path as it was given. A directory is a project
+    when it has pyproject.toml or setup.py, a bundle when it has only manifest.json, else a
+    directory of built artifacts (wheels, sdists, bundles).
     """
     targets: list[Target] = []
     loose: list[Path] = []
@@ -82,7 +88,7 @@ def resolve_targets(paths: Sequence[str]) -> list[Target]:
         path = Path(given)
         try:
             kind = "file" if path.is_file() else "directory" if path.is_dir() else "other" if path.exists() else None
-            if kind == "directory" and not is_project(path):
+            if kind == "directory" and not is_project(path) and not is_bundle_directory(path):
                 artifacts = [child for child in path.iterdir() if child.is_file() and _is_artifact(child)]
         except OSError as error:
             raise UsageError(f"{given}: cannot be read: {error.strerror or error}") from None
@@ -93,18 +99,28 @@ def resolve_targets(paths: Sequence[str]) -> list[Target]:
                 f"{given}: not a project directory, a wheel (.whl) or an sdist (.tar.gz), but a special file"
             )
         if kind == "file":
-            if not _is_artifact(path):
-                raise UsageError(f"{given}: not a project directory, a wheel (.whl) or an sdist (.tar.gz)")
-            loose.append(path.absolute())
+            if path.name.endswith(_BUNDLE_SUFFIXES):
+                targets.append(Target(label=given, bundle=path.absolute()))
+            elif not _is_artifact(path):
+                raise UsageError(
+                    f"{given}: not a project directory, a wheel (.whl), an sdist (.tar.gz) or a bundle (.mcpb)"
+                )
+            else:
+                loose.append(path.absolute())
         elif is_project(path):
             targets.append(Target(label=given, project=path.absolute()))
+        elif is_bundle_directory(path):
+            targets.append(Target(label=given, bundle=path.absolute()))
         else:
+            bundles = [child for child in artifacts if child.name.endswith(_BUNDLE_SUFFIXES)]
+            dists = [child.absolute() for child in artifacts if child not in bundles]
             if not artifacts:
                 raise UsageError(
-                    f"{given}: no pyproject.toml or setup.py in this directory and no built .whl or .tar.gz either,"
-                    " so there is nothing to verify"
+                    f"{given}: no pyproject.toml or setup.py in this directory and no built .whl, .tar.gz or .mcpb "
+                    "either, so there is nothing to verify"
                 )
-            targets.extend(_group(given, [child.absolute() for child in artifacts]))
+            targets.extend(_group(given, dists) if dists else [])
+            targets += [Target(label=f"{given} ({child.name})", bundle=child.absolute()) for child in sorted(bundles)]
     if loose:
         typed = [given for given in paths if Path(given).absolute() in set(loose)]
         targets.extend(_group(" ".join(typed), loose))

@@ -171,6 +171,10 @@ class LaunchSpec:
     """For launching, handshaking and listing together."""
     wrapper: tuple[str, ...] = ()
     """A command the server runs under (``--sandbox``: bubblewrap), not part of what a client runs."""
+    endpoint: str | None = None
+    """Streamable HTTP: the URL the server serves MCP at (the port is in it); None: stdio."""
+    port: int | None = None
+    """Streamable HTTP: the port it was told to listen on, waited for before connecting."""
 
 
 @dataclass(frozen=True)
@@ -226,3 +230,41 @@ class Listing:
     resources: list[JSONDict] = field(default_factory=list)
     resource_templates: list[JSONDict] = field(default_factory=list)
     prompts: list[JSONDict] = field(default_factory=list)
+
+
+# using the server ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    """A tool call to make once the server is listed (``--call``, or ``[[tool.mcp-verify.calls]]``)."""
+
+    tool: str
+    arguments: JSONDict = field(default_factory=dict)
+    expect: str | None = None
+    """A text the result's text content must contain."""
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """What a call gave: the result as the wire format spells it, or why there is none."""
+
+    tool: str
+    arguments: JSONDict
+    ok: bool
+    seconds: float
+    result: JSONDict | None = None
+    error: str | None = None
+    """The request's failure (an error response, no answer), when there is no result."""
+
+
+@dataclass(frozen=True)
+class Exercised:
+    """One resource read or prompt get of ``--exercise``: what was asked, and the error if it failed."""
+
+    kind: str
+    """``resource`` or ``prompt``."""
+    name: str
+    """The resource's URI or the prompt's name."""
+    seconds: float
+    error: str | None = None

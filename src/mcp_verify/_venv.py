@@ -209,7 +209,12 @@ def _environ(installer: Installer, work: Path) -> dict[str, str]:
     return env
 
 
-def _installer_errors(output: str) -> str:
+def environ_for_installs(work: Path) -> dict[str, str]:
+    """The environment uv runs in for an install: temporary files under ``work``, pip's index settings."""
+    return _environ("uv", work)
+
+
+def installer_errors(output: str) -> str:
     """The part of an installer's output that says what failed (uv's block, pip's ``ERROR:`` lines)."""
     lines = output.strip().splitlines()
     start = next((index for index, line in enumerate(lines) if _ERROR_START.match(line)), None)
@@ -341,7 +346,7 @@ async def prepare_environment(
     try:
         await _create(layout, python, installer, cwd)
     except (CommandFailed, RuntimeError, OSError) as error:
-        detail = _installer_errors(error.output) if isinstance(error, CommandFailed) else str(error)
+        detail = installer_errors(error.output) if isinstance(error, CommandFailed) else str(error)
         raise InstallError("MV121", f"could not create a virtual environment with {python}:\n{detail}") from None
     if requirements:
         await _install_resolved(layout, requirements, installer, cwd, resolved=resolved)
@@ -379,7 +384,7 @@ async def install_wheel(
     except CommandFailed as error:
         raise InstallError(
             "MV122",
-            f"installing {wheel.name} failed ({installer}):\n{_installer_errors(error.output)}",
+            f"installing {wheel.name} failed ({installer}):\n{installer_errors(error.output)}",
             _install_hint(error.output, requires_python, layout.python_version()),
         ) from None
     return Environment(
@@ -442,6 +447,19 @@ def _top_levels(record: Path) -> set[str]:
         ):
             tops.add(first)
     return tops
+
+
+def environment_at(root: Path, installer: Installer) -> Environment:
+    """An environment that exists at ``root`` (made by uv sync for a bundle), as the install step hands it on."""
+    layout = _Layout(root)
+    return Environment(
+        path=str(root),
+        python=str(layout.python),
+        python_version=layout.python_version(),
+        scripts_dir=str(layout.scripts),
+        installer=installer,
+        packages=installed_packages(layout.site_packages()),
+    )
 
 
 def script_path(environment: Environment, script: str) -> Path:

@@ -18,6 +18,7 @@ import click
 
 from ._api import averify
 from ._catalogue import CATALOGUE
+from ._checks.profiles import clients as profile_clients
 from ._compat import unwrapped
 from ._exceptions import UsageError
 from ._files import write_text_atomically
@@ -40,13 +41,13 @@ def _error(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-def _parse_env(pairs: tuple[str, ...]) -> dict[str, str]:
-    """``--env KEY=VALUE`` pairs; a malformed one is named by its position, never echoed (it may be a secret)."""
+def _parse_env(pairs: tuple[str, ...], option: str = "--env") -> dict[str, str]:
+    """``KEY=VALUE`` pairs; a malformed one is named by its position, never echoed (it may be a secret)."""
     env = {}
     for position, pair in enumerate(pairs, start=1):
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise UsageError(f"--env: entry {position} of {len(pairs)} is not KEY=VALUE (its text is not shown)")
+            raise UsageError(f"{option}: entry {position} of {len(pairs)} is not KEY=VALUE (its text is not shown)")
         env[key] = value
     return env
 
@@ -107,8 +108,9 @@ class _Progress:
 async def _interruptible(paths: tuple[str, ...], settings: dict[str, Any], progress: _Progress) -> list[Report] | int:
     """Run the verification; on SIGINT/SIGTERM cancel it (servers killed, temp dirs removed) and say which.
 
-    The signal handlers stay installed until the clean-up is over: a second signal is ignored
-    rather than allowed to kill mcp-verify halfway through removing what it made.
+    The signal handlers stay installed until the clean-up is over, and further signals are then
+    ignored: a second signal never kills mcp-verify halfway through removing what it made, nor
+    turns its exit status into a death by signal.
     """
     received: list[int] = []
     reports: list[Report] = []
@@ -129,6 +131,9 @@ async def _interruptible(paths: tuple[str, ...], settings: dict[str, Any], progr
             with work:
                 reports = await averify(*paths, progress=progress, **settings)
             group.cancel_scope.cancel()
+    if received:  # cleaned up, and the receiver gave the signals their defaults back: ignore them now
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
     return 128 + received[0] if received else reports
 
 
@@ -221,11 +226,13 @@ def _client_config(paths: tuple[str, ...], settings: dict[str, Any], install_dir
 _HELP = """Build, install, launch and handshake the MCP server at each PATH, and report.
 
 PATH is a project directory (pyproject.toml or setup.py), a directory of built artifacts such as
-dist/, or .whl / .tar.gz files, which are verified as they are, without rebuilding.
+dist/, .whl / .tar.gz files, which are verified as they are, without rebuilding, or an MCP
+bundle (.mcpb, or a directory holding manifest.json), installed and started as its host does.
 
 \b
 Modes:
   mcp-verify PATH...                 verify, and report (--format, -o)
+  mcp-verify BUNDLE.mcpb             verify an MCP bundle (--user-config KEY=VALUE)
   mcp-verify --from-index NAME==V    verify a published release
   mcp-verify --client-config PATH    verify, keep the environment, print the client configuration
   mcp-verify config PATH             the same (unless ./config exists: then it is a PATH)
@@ -264,9 +271,7 @@ Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 inte
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
-    default=30.0,
-    show_default=True,
-    help="Seconds for launching, handshaking and listing together.",
+    help="Seconds for launching, handshaking and listing together, and for each call (default 30).",
 )
 @click.option("--script", metavar="NAME", help="Console script to launch when the wheel has several.")
 @click.option("--arg", "args", multiple=True, metavar="ARG", help="Argument for the server (repeatable).")
@@ -354,7 +359,48 @@ Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 inte
     is_flag=True,
     help="Run the build hooks and the server with no network and a read-only file system (bubblewrap).",
 )
-@click.option("--strict", is_flag=True, help="Fail on warnings too, and add the cp1252 encoding leg.")
+@click.option(
+    "--strict/--no-strict",
+    default=None,
+    help="Fail on warnings too, and add the cp1252 encoding leg (default: [tool.mcp-verify] strict, else off).",
+)
+@click.option(
+    "--call",
+    "calls",
+    multiple=True,
+    metavar='TOOL[={"arg":1}]',
+    help="Call a tool once the server is listed, with arguments as a JSON object (repeatable); "
+    "checked against its inputSchema first.",
+)
+@click.option("--exercise", is_flag=True, help="Read every listed static resource and get every prompt.")
+@click.option(
+    "--user-config",
+    "user_config",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="For an MCP bundle: a value of its manifest's user_config, as a user gives it to the host (repeatable).",
+)
+@click.option(
+    "--transport",
+    type=click.Choice(["stdio", "http"]),
+    default="stdio",
+    show_default=True,
+    help="http: start the server on a free local port ({port} in --arg and --env values) and talk streamable HTTP.",
+)
+@click.option(
+    "--url",
+    default="/mcp",
+    show_default=True,
+    metavar="PATH",
+    help="With --transport http: the path the server serves MCP at (or a whole URL with {port}).",
+)
+@click.option(
+    "--client",
+    "clients",
+    multiple=True,
+    type=click.Choice(profile_clients()),
+    help="Make this client's limits errors instead of warnings (repeatable).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @click.version_option(__version__, "-V", "--version", prog_name="mcp-verify")
 def main(
@@ -375,6 +421,7 @@ def main(
         client_config, paths = True, paths[1:]
     try:
         settings["env"] = {**_read_env_file(env_file), **_parse_env(env)}
+        settings["user_config"] = _parse_env(settings["user_config"], "--user-config")
         if output is not None:
             check_output(output)
     except UsageError as error:

@@ -33,6 +33,8 @@ _JSON_TYPES = "array, boolean, integer, null, number, object or string"
 def check_listing(listing: Listing) -> list[Finding]:
     """Protocol checks on what the server listed: tool names and schemas, prompts, resources."""
     findings = []
+    if not listing.tools:
+        findings.append(finding("MV419", "the server lists no tools"))
     for kind in _KINDS:
         items: list[JSONDict] = getattr(listing, kind.attribute)
         findings += _names(kind, items)

@@ -19,9 +19,9 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .._catalogue import finding
+from .._data import SERVER_JSON_VERSION, load_json
 from .._files import json_line, project_file, read_json_object
 from .._inspect import parse_metadata
-from .._schemas import SERVER_JSON_VERSION, load
 from ._common import dotted, toml_line
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def _load(path: Path, project: Path) -> _ServerJson | Finding:
 
 def _check_schema(server: _ServerJson) -> Iterable[Finding]:
     """The registry's own JSON schema, for everything the rules above do not name more precisely (MV613)."""
-    validator = Draft7Validator(load("server.schema.json"))
+    validator = Draft7Validator(load_json("server.schema.json"))
     for error in sorted(validator.iter_errors(server.data), key=lambda error: list(error.absolute_path)):
         path = list(error.absolute_path)
         covered = (path and path[0] in _REQUIRED_KEYS) or (
@@ -339,6 +339,46 @@ def _check_env(
             missing[0],
             in_packages=True,
         )
+
+
+def http_launch(server_json_path: Path, dist: str | None) -> tuple[list[str], dict[str, str], str] | None:
+    """How server.json says to start the pypi package over streamable HTTP: (arguments, environment,
+    URL template with ``{port}``), or None when it declares no streamable-http transport.
+
+    Values come from each input's ``value`` or ``default``; a variable named ``port`` (an argument's
+    valueHint, or an environment variable) becomes ``{port}``, the free port mcp-verify picks.
+    """
+    loaded = read_json_object(server_json_path, "MV601", STEP, None)
+    if not isinstance(loaded, tuple):
+        return None
+    server = _ServerJson(loaded[0], loaded[1], None, str(server_json_path))
+    for _, package in _pypi_packages(server, dist):
+        transport = package.get("transport")
+        if not isinstance(transport, dict) or transport.get("type") != "streamable-http":
+            continue
+        names: dict[str, str] = {}
+        arguments: list[str] = []
+        for item in package.get("packageArguments") or []:
+            if not isinstance(item, dict):
+                continue
+            hint = str(item.get("valueHint") or item.get("name") or "").lstrip("-")
+            value = str(item.get("value") or item.get("default") or ("{port}" if hint == "port" else f"{{{hint}}}"))
+            names[hint] = value
+            named = item.get("type") == "named" and item.get("name")
+            arguments.append(f"{item['name']}={value}" if named else value)  # the schema: a named one is --flag=value
+        env = {}
+        for variable in package.get("environmentVariables") or []:
+            if isinstance(variable, dict) and isinstance(variable.get("name"), str):
+                name = variable["name"]
+                env[name] = (
+                    "{port}" if name.lower() == "port" else str(variable.get("value") or variable.get("default") or "")
+                )
+                names[name] = env[name]
+        url = str(transport.get("url") or "http://127.0.0.1:{port}/mcp")
+        for name, value in names.items():
+            url = url.replace(f"{{{name}}}", value)
+        return arguments, {key: value for key, value in env.items() if value}, url
+    return None
 
 
 def check_server_json(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from packaging.version import InvalidVersion, Version
+
 from .._catalogue import finding
 from ._common import some
 
@@ -65,6 +67,20 @@ def check_stdout(strays: Sequence[StrayLine], oversized: Sequence[str]) -> list[
             )
         )
     return findings
+
+
+def check_identity(reported: str, version: str) -> list[Finding]:
+    """serverInfo.version that is not the release's version (MV306): FastMCP reports its own unless told."""
+    if not reported or _same(reported, version):
+        return []
+    return [finding("MV306", f"the server reports version {reported!r} in serverInfo, the release is {version}")]
+
+
+def _same(one: str, other: str) -> bool:
+    try:
+        return Version(one) == Version(other)
+    except InvalidVersion:
+        return one == other
 
 
 def check_ping(problem: str | None) -> list[Finding]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from .._types import Status
@@ -113,6 +114,26 @@ def _verdict(report: Report) -> str:
     return f"FAIL  {report.project}: {counted} {seconds}"
 
 
+def _calls(report: Report) -> list[str]:
+    """One line per tool call: the tool, its arguments, and what it answered."""
+    lines = ["", "  calls"] if report.calls else []
+    for call in report.calls:
+        mark = MARKS[Status.PASS if call.ok else Status.FAIL]
+        arguments = json.dumps(call.arguments, ensure_ascii=False)
+        answer = call.error or _answer(call.result)
+        lines.append(_cut(f"    {mark} {call.tool} {arguments}  {call.seconds:.1f}s  {answer}"))
+    return lines
+
+
+def _answer(result: dict[str, Any] | None) -> str:
+    if not result:
+        return ""
+    content = result.get("content")
+    texts = [item.get("text", "") for item in content if isinstance(item, dict)] if isinstance(content, list) else []
+    shown = " ".join(text for text in texts if isinstance(text, str)).replace("\n", " ")
+    return ("error: " if result.get("isError") else "→ ") + shown
+
+
 def render_one(report: Report) -> str:
     """One project's report."""
     leg = ", ".join(
@@ -124,6 +145,7 @@ def render_one(report: Report) -> str:
         lines.append(f"  {MARKS[step.status]} {step.name:<10} {seconds:>5}  {_cut(step.message)}".rstrip())
     for name, outcome in report.legs.items():
         lines.append(f"  {MARKS[Status(outcome['status'])]} {name:<10} {'':>5}  {_cut(outcome['message'])}")
+    lines += _calls(report)
     if report.wheel is not None:
         lines += ["", "  wheel", *(f"    {line}" for line in _wheel_files(report.wheel))]
         for group, entries in report.wheel.entry_points.items():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from mcp.server.mcpserver import MCPServer
 
 mcp = MCPServer("mvt-good-server", version="1.0.0")
@@ -32,8 +34,14 @@ def greet(name: str) -> str:
 
 
 def main() -> None:
-    """Run the server over stdio."""
-    mcp.run()
+    """Run the server over stdio, or over streamable HTTP with ``--http PORT``."""
+    http = [argument.partition("=")[2] for argument in sys.argv[1:] if argument.startswith("--http=")]
+    if sys.argv[1:2] == ["--http"]:
+        http = sys.argv[2:3]
+    if http:
+        mcp.run(transport="streamable-http", host="127.0.0.1", port=int(http[0]))
+    else:
+        mcp.run()
 
 
 if __name__ == "__main__":
