@@ -14,9 +14,12 @@ import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ROOT / "tests" / "packages"
@@ -92,6 +95,41 @@ def mcp_verify(
         check=False,
         **popen,
     )
+
+
+@dataclass
+class Batch:
+    """One run of mcp-verify over several PATHs: one start of the command, a report for each."""
+
+    result: subprocess.CompletedProcess[str]
+    reports: dict[str, Any]
+    """Each report, by the base name of its PATH."""
+    marker: str
+    tmp: Path
+
+
+def run_batch(paths: Iterable[Path], *args: str, base: Path) -> Batch:
+    """``mcp-verify PATH... --format json`` with the process marker and a TMPDIR of its own under ``base``."""
+    marker = uuid.uuid4().hex
+    tmp = base / "tmp"
+    tmp.mkdir()
+    report = base / "report.json"
+    result = mcp_verify(
+        *map(str, paths),
+        *args,
+        "--format",
+        "json",
+        "-o",
+        str(report),
+        "--timeout",
+        "15",
+        "--env",
+        f"{MARK_VARIABLE}={marker}",
+        tmp=tmp,
+    )
+    assert report.exists(), result.stdout + result.stderr
+    reports = {Path(item["project"]).name: item for item in json.loads(report.read_text())["projects"]}
+    return Batch(result, reports, marker, tmp)
 
 
 class Verifier:

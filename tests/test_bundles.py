@@ -6,15 +6,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import uuid
 import zipfile
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .bundles import MANIFEST, TOOL, make_bundle, manifest, mcp_config
-from .conftest import EXAMPLES, MARK_VARIABLE, mcp_verify, processes_with, tree_digest
+from .conftest import EXAMPLES, mcp_verify, processes_with, run_batch, tree_digest
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 USER_CONFIG = {
     "api_base": {"type": "string", "title": "API base URL", "description": "Where the API is.", "required": True},
@@ -60,28 +61,11 @@ class Batch:
     """One run of mcp-verify over every hand-made bundle; its reports by bundle name."""
 
     def __init__(self, base: Path) -> None:
-        self.marker = uuid.uuid4().hex
-        self.tmp = base / "tmp"
-        self.tmp.mkdir()
         made = base / "made"
         self.bundles = {name: make_bundle(made, name, **spec) for name, spec in BUNDLES.items()}
         self.digest = tree_digest(made)
-        report = base / "report.json"
-        self.result = mcp_verify(
-            *[str(path) for path in self.bundles.values()],
-            *GIVEN,
-            "--format",
-            "json",
-            "-o",
-            str(report),
-            "--timeout",
-            "15",
-            "--env",
-            f"{MARK_VARIABLE}={self.marker}",
-            tmp=self.tmp,
-        )
-        document = json.loads(report.read_text())
-        self.reports = {Path(item["project"]).name: item for item in document["projects"]}
+        ran = run_batch(self.bundles.values(), *GIVEN, base=base)
+        self.result, self.reports, self.marker, self.tmp = ran.result, ran.reports, ran.marker, ran.tmp
         self.after = tree_digest(made)
 
     def __call__(self, name: str) -> dict[str, Any]:

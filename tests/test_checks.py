@@ -10,6 +10,8 @@ from mcp_verify._checks.contents import check_contents, package_sources
 from mcp_verify._checks.dependencies import check_dependencies
 from mcp_verify._checks.listing import check_listing
 from mcp_verify._checks.metadata import check_metadata
+from mcp_verify._checks.server import check_startup
+from mcp_verify._diagnose import ImportCost
 from mcp_verify._project import read_project
 from mcp_verify._types import Listing, Metadata, Sdist, Wheel
 
@@ -466,3 +468,15 @@ def test_bad_metadata_names_the_field_as_warnings(verify):
     assert [step["status"] for step in run.report["steps"]] == ["pass", "warn", *["pass"] * 5]
     assert [tool["name"] for tool in run.report["tools"]] == ["ping"]
     assert_clean(run)
+
+
+@pytest.mark.parametrize(
+    ("startup", "imported", "rest"),
+    [(3.9, 2.6, "the rest went into starting the server (1.3 s)"), (3.0, 2.8, None), (1.5, 0.1, "(1.4 s)")],
+)
+def test_a_slow_start_says_whether_the_imports_explain_it(startup, imported, rest):
+    costs = [ImportCost("mcp", 2.0, 0.1), ImportCost("demo", imported, 0.05)]
+    (found,) = check_startup(startup, 1.0, costs, "demo")
+    assert found.code == "MV210"
+    assert f"importing demo took {imported:.1f} s in all" in found.message
+    assert (rest in found.message) if rest else ("the rest" not in found.message)

@@ -12,12 +12,15 @@ import shutil
 import subprocess
 import sys
 import uuid
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from .conftest import MARK_VARIABLE, ROOT, processes_with, tree_digest
+from .conftest import processes_with, run_batch, tree_digest
 from .rawserver import make_project
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.slow
 
@@ -47,36 +50,10 @@ class Batch:
     """One run of mcp-verify over every raw server, its reports by project directory name."""
 
     def __init__(self, base: Path) -> None:
-        self.marker = uuid.uuid4().hex
-        self.tmp = base / "tmp"
-        self.tmp.mkdir()
         self.projects = {name: make_project(base, name, behaviour) for name, behaviour in SERVERS.items()}
         self.digests = {name: tree_digest(path) for name, path in self.projects.items()}
-        report = base / "report.json"
-        self.result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "mcp_verify",
-                *map(str, self.projects.values()),
-                "--format",
-                "json",
-                "-o",
-                str(report),
-                "--timeout",
-                "15",
-                "--env",
-                f"{MARK_VARIABLE}={self.marker}",
-            ],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env={**os.environ, "TMPDIR": str(self.tmp)},
-            timeout=900,
-            check=False,
-        )
-        document = json.loads(report.read_text())
-        self.reports = {Path(item["project"]).name: item for item in document["projects"]}
+        ran = run_batch(self.projects.values(), base=base)
+        self.result, self.reports, self.marker, self.tmp = ran.result, ran.reports, ran.marker, ran.tmp
 
     def __call__(self, name: str) -> dict:
         return self.reports[name]

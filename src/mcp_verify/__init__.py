@@ -6,7 +6,7 @@ with exactly the command line's semantics; see ``Options`` for the keyword argum
 
 from __future__ import annotations
 
-from ._api import Options, averify, verify
+from ._api import averify, verify
 from ._catalogue import CATALOGUE, Entry
 from ._exceptions import (
     BuildError,
@@ -18,6 +18,7 @@ from ._exceptions import (
     VerifyError,
     WheelError,
 )
+from ._options import Options
 from ._report import Report
 from ._steps import Progress
 from ._types import (

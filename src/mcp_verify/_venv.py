@@ -387,14 +387,7 @@ async def install_wheel(
             f"installing {wheel.name} failed ({installer}):\n{installer_errors(error.output)}",
             _install_hint(error.output, requires_python, layout.python_version()),
         ) from None
-    return Environment(
-        path=str(root),
-        python=str(layout.python),
-        python_version=layout.python_version(),
-        scripts_dir=str(layout.scripts),
-        installer=installer,
-        packages=installed_packages(layout.site_packages()),
-    )
+    return environment_at(root, installer)
 
 
 def dependency_graph(environment: Environment) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -450,7 +443,7 @@ def _top_levels(record: Path) -> set[str]:
 
 
 def environment_at(root: Path, installer: Installer) -> Environment:
-    """An environment that exists at ``root`` (made by uv sync for a bundle), as the install step hands it on."""
+    """The environment at ``root`` as the install step hands it on: where it is, its Python, what it holds."""
     layout = _Layout(root)
     return Environment(
         path=str(root),

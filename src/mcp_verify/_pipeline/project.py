@@ -1,49 +1,33 @@
-"""The pipeline of one target: the stages in order, each handing its value to the next, and the
-report assembled from those values at the end.
-
-A target is built and inspected once; each leg (an interpreter and a dependency resolution) then
-gets its own environment, server and report, so ``--python 3.10 --python 3.13`` reads side by side.
-"""
+"""The verification of a project or built artifacts: built and inspected once, then installed and
+probed once per leg (an interpreter and a dependency resolution), each leg with its own report, so
+``--python 3.10 --python 3.13`` reads side by side."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import anyio
 
-from ._build import build_project, build_wheel, unpack_sdist
-from ._bundle import (
-    GUI_PATH,
-    Bundle,
+from .._build import build_project, build_wheel, unpack_sdist
+from .._bundle import (
     bundle_summary,
-    entry_point,
-    locate,
-    missing_imports,
-    open_bundle,
-    package_version,
-    resolve,
-    sensitive,
-    user_config,
 )
-from ._catalogue import finding
-from ._checks.archive import check_archive
-from ._checks.bundle import check_contents as check_contents_of_bundle
-from ._checks.bundle import check_manifest, check_promises, check_versions
-from ._checks.calls import bad_call, check_calls, check_exercise
-from ._checks.contents import check_contents, package_sources
-from ._checks.dependencies import check_dependencies, declared
-from ._checks.listing import check_listing
-from ._checks.metadata import check_metadata
-from ._checks.profiles import check_profiles
-from ._checks.registry import check_server_json, http_launch, read_sdist_description
-from ._checks.server import (
+from .._catalogue import finding
+from .._checks.archive import check_archive
+from .._checks.calls import bad_call, check_calls, check_exercise
+from .._checks.contents import check_contents, package_sources
+from .._checks.dependencies import check_dependencies, declared
+from .._checks.listing import check_listing
+from .._checks.metadata import check_metadata
+from .._checks.profiles import check_profiles
+from .._checks.registry import check_server_json, http_launch, read_sdist_description
+from .._checks.server import (
     check_identity,
     check_lists,
     check_ping,
@@ -51,47 +35,41 @@ from ._checks.server import (
     check_startup,
     check_stdout,
 )
-from ._checks.snapshot import compare_snapshot, snapshot_text
-from ._diagnose import Installed, explain_exit, import_costs, last_words
-from ._exceptions import CommandFailed, InstallError, LaunchError, ServerExited, UsageError, VerifyError, WheelError
-from ._files import remove_tree, write_text_atomically
-from ._inspect import choose_script, inspect_sdist, inspect_wheel
-from ._project import Settings, read_project
-from ._report import Report
-from ._sandbox import denials
-from ._steps import StepLog
-from ._subprocess import run
-from ._types import Artifacts, Call, LaunchSpec, ServerInfo, Severity, Status
-from ._venv import (
+from .._checks.snapshot import compare_snapshot, snapshot_text
+from .._diagnose import Installed, explain_exit, hint_for, import_costs, last_words
+from .._exceptions import CommandFailed, InstallError, ServerExited, UsageError, VerifyError, WheelError
+from .._files import remove_tree, write_text_atomically
+from .._inspect import choose_script, inspect_sdist, inspect_wheel
+from .._project import read_project
+from .._report import Report
+from .._sandbox import denials
+from .._steps import StepLog
+from .._subprocess import run
+from .._types import Artifacts, LaunchSpec, ServerInfo, Severity, Status
+from .._venv import (
     dependency_graph,
-    environ_for_installs,
-    environment_at,
     find_python,
-    find_uv,
     install_wheel,
-    installer_errors,
     prepare_environment,
     python_for,
     same_requirements,
     script_path,
 )
+from .plan import Leg, Plan, Record, Redacting, Shared, Source, plural, redact_text, size_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from ._api import Options
-    from ._build import BuildEnvironments, Copied
-    from ._probe import Server
-    from ._project import Project
-    from ._sandbox import Sandbox
-    from ._steps import Progress, Step
-    from ._targets import Target
-    from ._types import CallResult, Environment, Finding, JSONDict, Listing, Sdist, StepResult, Wheel
-    from ._venv import Installer
+    from .._build import Copied
+    from .._options import Options
+    from .._probe import Server
+    from .._project import Project
+    from .._steps import Progress
+    from .._targets import Target
+    from .._types import Environment, Finding, JSONDict, Listing, Wheel
+    from .._venv import Installer
 
 _STDERR_TAIL = 4000
-HOST_START_TIMEOUT = 60.0
-"""Seconds a desktop host waits for a server's first start (a bundle's cold install counts against it)."""
 _SHUTDOWN_WORDS = {
     "stdin-eof": "exited on stdin EOF",
     "sigterm": "needed SIGTERM",
@@ -99,117 +77,6 @@ _SHUTDOWN_WORDS = {
     "exited": "had already exited",
     "stopped": "stopped on SIGTERM (an HTTP server)",
 }
-
-
-@dataclass(frozen=True)
-class Leg:
-    """One environment for a target: an interpreter (``None``: this one) and a dependency resolution."""
-
-    python: str | None
-    resolution: str
-
-
-@dataclass
-class Shared:
-    """What the targets of one run share: build environments, and slots for the CPU-heavy stages.
-
-    A target holds a build slot while it builds and a probe slot while its server runs, so the
-    next target builds while this one's server is probed, and neither stage outnumbers the CPUs.
-    Requirements resolved online once in a run are not asked of the index again by the next
-    project that declares the very same ones.
-    """
-
-    builds: BuildEnvironments
-    build_slots: anyio.CapacityLimiter
-    probe_slots: anyio.CapacityLimiter
-    legs: Sequence[Leg]
-    kept_in: Path | None = None
-    """Where ``keep_env`` keeps environments: outside the run's temporary directory, which goes at its end."""
-    sandbox: Sandbox | None = None
-    resolved: set[tuple[str, frozenset[str]]] = field(default_factory=set)
-
-
-@dataclass(frozen=True)
-class Source:
-    """What the build and inspect steps hand on: the artifacts, what they hold, and the tree they came from."""
-
-    artifacts: Artifacts
-    wheel: Wheel
-    sdist: Sdist | None
-    project: Project | None
-    """The project (or the unpacked sdist) the checks read pyproject.toml and server.json from."""
-    script: str
-    entry_point: str
-    http: tuple[list[str], dict[str, str], str] | None = None
-    """How server.json says to start the server over streamable HTTP, when it declares that transport."""
-
-
-@dataclass
-class _Record:
-    """What one report is assembled from, filled as the stages run."""
-
-    steps: StepLog
-    findings: list[Finding] = field(default_factory=list)
-    source: Source | None = None
-    environment: Environment | None = None
-    server: ServerInfo | None = None
-    listing: Listing | None = None
-    legs: dict[str, JSONDict] = field(default_factory=dict)
-    calls: list[CallResult] = field(default_factory=list)
-    bundle: Bundle | None = None
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The options of one target: the command line's, and what its ``[tool.mcp-verify]`` adds."""
-
-    timeout: float = 30.0
-    strict: bool = False
-    script: str | None = None
-    args: tuple[str, ...] = ()
-    calls: tuple[Call, ...] = ()
-    encoding: str | None = None
-
-    @classmethod
-    def of(cls, chosen: Options, project: Settings | None = None) -> Plan:
-        """The command line wins; the project's settings fill what it left out."""
-        settings = project or Settings()
-        missing = [name for name in settings.env if name not in chosen.env]
-        if missing:
-            raise UsageError(
-                f"[tool.mcp-verify] env: the server needs {', '.join(missing)}: pass "
-                + " ".join(f"--env {name}=..." for name in missing)
-            )
-        strict = chosen.strict if chosen.strict is not None else bool(settings.strict)
-        given_calls = tuple(call for call in chosen.calls if isinstance(call, Call))
-        return cls(
-            timeout=chosen.timeout or settings.timeout or 30.0,
-            strict=strict,
-            script=chosen.script or settings.script,
-            args=tuple(chosen.args) or settings.args,
-            calls=given_calls or settings.calls,
-            encoding=chosen.encoding or ("cp1252" if strict else None),
-        )
-
-
-class _Redacting:
-    """Progress that never shows an ``--env`` value."""
-
-    def __init__(self, progress: Progress, secrets: Sequence[str]) -> None:
-        self.progress = progress
-        self.secrets = secrets
-
-    def __call__(self, project: str, step: StepResult, done: bool) -> None:
-        shown = Report(project, (step,)).redacted(self.secrets).steps[0]
-        self.progress(project, shown, done)
-
-
-def _size(size: int) -> str:
-    return f"{size / 1000:.1f} kB" if size < 1_000_000 else f"{size / 1_000_000:.1f} MB"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 class Verification:
@@ -224,7 +91,7 @@ class Verification:
         self.shared = shared
         self.installer: Installer = shared.builds.installer
         self.secrets = [*options.env.values(), *options.user_config.values()]
-        self.progress: Progress = _Redacting(progress, self.secrets)
+        self.progress: Progress = Redacting(progress, self.secrets)
         self.prefetched = anyio.Event()
         self.prepared: Path | None = None
         """The first leg's environment, made while the build ran."""
@@ -238,7 +105,7 @@ class Verification:
     async def run(self) -> list[Report]:
         """Verify the target: one report per leg (a single one when the build already failed)."""
         extra = ["snapshot"] if self.options.snapshot is not None else []
-        base = _Record(StepLog(self.target.label, self.progress, extra))
+        base = Record(StepLog(self.target.label, self.progress, extra))
         async with anyio.create_task_group() as group:
             async with self.shared.build_slots:
                 started = time.perf_counter()  # a target waiting for its turn is not yet being verified
@@ -256,7 +123,7 @@ class Verification:
                     return [self._report(base, started, None)]
             reports = []
             for index, leg in enumerate(self.shared.legs):
-                record = _Record(base.steps.fork(self._label(leg)), list(base.findings), base.source)
+                record = Record(base.steps.fork(self._label(leg)), list(base.findings), base.source)
                 try:
                     async with self.shared.probe_slots:
                         await self.install_and_probe(record, leg, index)
@@ -273,7 +140,7 @@ class Verification:
     def _resolutions(self) -> bool:
         return len({leg.resolution for leg in self.shared.legs}) > 1 or self.shared.legs[0].resolution != "highest"
 
-    def _report(self, record: _Record, started: float, leg: Leg | None) -> Report:
+    def _report(self, record: Record, started: float, leg: Leg | None) -> Report:
         source = record.source
         report = Report(
             project=self.target.label,
@@ -298,7 +165,7 @@ class Verification:
 
     # build and inspect ---------------------------------------------------------------------------
 
-    def _project_before_build(self, record: _Record) -> Project | None:
+    def _project_before_build(self, record: Record) -> Project | None:
         """A project directory is read before it is built: its declared dependencies install meanwhile."""
         if self.target.project is None:
             return None
@@ -307,7 +174,7 @@ class Verification:
         except VerifyError:
             return None  # the build step reads it again and reports it
 
-    async def build_and_inspect(self, record: _Record, project: Project | None) -> Source:
+    async def build_and_inspect(self, record: Record, project: Project | None) -> Source:
         steps = record.steps
         copied: Copied | None = None
         with steps.run("build") as step:
@@ -321,7 +188,7 @@ class Verification:
             else:
                 artifacts, project = await self._prebuilt()
             shown = [
-                f"{path.name} ({_size(path.stat().st_size)})" for path in (artifacts.sdist, artifacts.wheel) if path
+                f"{path.name} ({size_text(path.stat().st_size)})" for path in (artifacts.sdist, artifacts.wheel) if path
             ]
             step.message = f"{artifacts.detail} {' → '.join(shown)}".strip()
             found = [_deprecation(line) for line in artifacts.chatter]
@@ -340,7 +207,7 @@ class Verification:
             entry_point = wheel.console_scripts[script]
             if self.plan.script is None and len(wheel.console_scripts) > 1:
                 record.findings.append(_script_chosen(script, wheel))
-            step.message = f"{_plural(len(wheel.files), 'file')} · console script {script} = {entry_point}"
+            step.message = f"{plural(len(wheel.files), 'file')} · console script {script} = {entry_point}"
             checks = check_contents(wheel, sdist, project, script, copied) + check_metadata(project, wheel)
             record.findings += checks
             if any(f.severity != Severity.INFO for f in checks):
@@ -355,7 +222,7 @@ class Verification:
         sdist, wheel = target.sdist, target.wheel
         detail = "prebuilt, not rebuilt:"
         if target.index_spec is not None:
-            from ._index import download_release, index_url, redact_url  # noqa: PLC0415 - only for --from-index
+            from .._index import download_release, index_url, redact_url  # noqa: PLC0415 - only for --from-index
 
             index = index_url(options.index_url)
             files = await download_release(
@@ -383,7 +250,7 @@ class Verification:
             if path is not None:
                 shutil.copy2(path, self.options.dist_dir / path.name)
 
-    def _registry(self, record: _Record, source: Source) -> Source:
+    def _registry(self, record: Record, source: Source) -> Source:
         """The MCP Registry pre-flight, when there is a server.json: offline, on the artifacts."""
         project = source.project
         path = self.options.server_json or (project.server_json if project is not None else None)
@@ -461,7 +328,7 @@ class Verification:
             return Path(tempfile.mkdtemp(prefix="mcp-verify-env-", dir=self.shared.kept_in))
         return self.work / f"venv-{index}"
 
-    async def install_and_probe(self, record: _Record, leg: Leg, index: int) -> None:
+    async def install_and_probe(self, record: Record, leg: Leg, index: int) -> None:
         source = record.source
         assert source is not None
         options, steps = self.options, record.steps
@@ -498,7 +365,7 @@ class Verification:
             record.environment = environment
             mcp = environment.packages.get("mcp")
             step.message = (
-                f"fresh venv ({self.installer}), {_plural(len(environment.packages), 'package')}"
+                f"fresh venv ({self.installer}), {plural(len(environment.packages), 'package')}"
                 + (f" (mcp {mcp})" if mcp else "")
                 + ("; dependencies installed while building" if early else "")
             )
@@ -535,7 +402,7 @@ class Verification:
         if failure is not None:
             raise failure
 
-    def _dependencies(self, record: _Record, source: Source, installed: _Lazy) -> None:
+    def _dependencies(self, record: Record, source: Source, installed: _Lazy) -> None:
         """mcp imported but not declared (MV141): known once the environment is installed."""
         metadata = source.wheel.metadata
         if metadata is None or declared(metadata.requires_dist, "mcp") == "always":
@@ -549,10 +416,10 @@ class Verification:
     # the server ----------------------------------------------------------------------------------
 
     async def _probe(
-        self, record: _Record, spec: LaunchSpec, entry: tuple[str, str], installed: Callable[[], Installed]
+        self, record: Record, spec: LaunchSpec, entry: tuple[str, str], installed: Callable[[], Installed]
     ) -> VerifyError | None:
         """Launch, handshake, list and shut down; every finding of the server's behaviour recorded."""
-        from ._probe import launch  # noqa: PLC0415 - mcp is heavy: imported while the build runs
+        from .._probe import launch  # noqa: PLC0415 - mcp is heavy: imported while the build runs
 
         steps = record.steps
         server: Server | None = None
@@ -568,9 +435,9 @@ class Verification:
                 with steps.run("list") as step:
                     listing = await server.client.list_all()
                     step.message = (
-                        f"{_plural(len(listing.tools), 'tool')} · "
-                        f"{_plural(len(listing.resources) + len(listing.resource_templates), 'resource')} · "
-                        f"{_plural(len(listing.prompts), 'prompt')}"
+                        f"{plural(len(listing.tools), 'tool')} · "
+                        f"{plural(len(listing.resources) + len(listing.resource_templates), 'resource')} · "
+                        f"{plural(len(listing.prompts), 'prompt')}"
                     )
                 await self._calls(record, server, listing)
                 if self.options.exercise:
@@ -585,7 +452,7 @@ class Verification:
             self._server_findings(record, server, failure)
         return failure
 
-    async def _calls(self, record: _Record, server: Server, listing: Listing) -> None:
+    async def _calls(self, record: Record, server: Server, listing: Listing) -> None:
         """The calls asked for, each checked against the tool's inputSchema before it is sent."""
         calls = self.plan.calls
         if not calls:
@@ -599,13 +466,13 @@ class Verification:
             for call in calls:
                 record.calls.append(await server.client.call(call))
             done = sum(result.ok for result in record.calls)
-            step.message = f"{done} of {_plural(len(calls), 'call')} answered without error"
+            step.message = f"{done} of {plural(len(calls), 'call')} answered without error"
         found = check_calls(record.calls, calls, listing.tools)
         record.findings += found
         if any(item.severity != Severity.INFO for item in found):
             record.steps.warn("calls")
 
-    async def _exercise(self, record: _Record, server: Server, listing: Listing) -> None:
+    async def _exercise(self, record: Record, server: Server, listing: Listing) -> None:
         """Every static resource read and every prompt got, each its own step."""
         asked = [("read", str(item.get("uri"))) for item in listing.resources if isinstance(item.get("uri"), str)]
         asked += [("get", str(item.get("name"))) for item in listing.prompts if isinstance(item.get("name"), str)]
@@ -621,20 +488,20 @@ class Verification:
             if found:
                 record.steps.warn(f"{verb} {name}")
 
-    def _denied(self, record: _Record, stderr: str) -> None:
+    def _denied(self, record: Record, stderr: str) -> None:
         """Under ``--sandbox``, what the server's own errors say was refused to it (MV211)."""
         denied = denials(stderr) if self.shared.sandbox is not None else []
         if denied and not any(item.code == "MV211" for item in record.findings):
             record.findings.append(finding("MV211", f"under --sandbox the server was denied {', and '.join(denied)}"))
 
-    def _server_name(self, record: _Record) -> str:
+    def _server_name(self, record: Record) -> str:
         """The name a client's configuration gives the server: its script, or the bundle's name."""
         if record.source is not None:
             return record.source.script
         name = record.bundle.manifest.get("name") if record.bundle is not None else None
         return name if isinstance(name, str) and name else self.target.label
 
-    def _server_findings(self, record: _Record, server: Server, failure: VerifyError | None) -> None:
+    def _server_findings(self, record: Record, server: Server, failure: VerifyError | None) -> None:
         self._denied(record, server.stderr)
         steps, found = record.steps, server.found
         record.server = _server_info(server)
@@ -665,7 +532,7 @@ class Verification:
             stray = [item for item in stdout if item.step == "shutdown"]
             steps.record("shutdown", [*ended, *stray], message, seconds=shutdown.seconds)
 
-    async def _startup(self, record: _Record, source: Source, environment: Environment) -> None:
+    async def _startup(self, record: Record, source: Source, environment: Environment) -> None:
         """Over the start-up budget, say where the time went: the import of each top-level package."""
         server = record.server
         budget = self.options.startup_budget
@@ -683,14 +550,14 @@ class Verification:
         record.findings += found
         record.steps.warn("launch")
 
-    def _snapshot(self, record: _Record) -> None:
+    def _snapshot(self, record: Record) -> None:
         """Compare what the server lists with the committed snapshot, or write the snapshot."""
         path, listing = self.options.snapshot, record.listing
         if path is None or listing is None:
             return
         if self.options.update_snapshot:
             # the listing is redacted with the report; the file is written from it now, so redact it here
-            write_text_atomically(path, _redact_text(snapshot_text(listing), self.secrets))
+            write_text_atomically(path, redact_text(snapshot_text(listing), self.secrets))
             record.steps.record("snapshot", [], f"wrote {path}")
             return
         project = self.target.project
@@ -699,14 +566,14 @@ class Verification:
         record.steps.record("snapshot", found, f"matches {path}")
 
     async def _encoding(
-        self, record: _Record, spec: LaunchSpec, encoding: str, installed: _Lazy, *, failed: bool
+        self, record: Record, spec: LaunchSpec, encoding: str, installed: _Lazy, *, failed: bool
     ) -> None:
         """Start the server again as a Windows console would, where stdio cannot encode every character.
 
         A second, separate launch: it runs even when the first failed (a banner on stdout that is
         merely noise under UTF-8 is a crash under cp1252), and is kept beside the steps.
         """
-        from ._probe import launch  # noqa: PLC0415 - see _probe
+        from .._probe import launch  # noqa: PLC0415 - see _probe
 
         setting = f"PYTHONIOENCODING={encoding} (as in a Windows console)"
         env = {**spec.env, "PYTHONIOENCODING": encoding, "PYTHONUTF8": "0"}
@@ -737,8 +604,6 @@ class Verification:
             message += f": {words}" if words and words not in message else ""
             outcome = {"encoding": encoding, "status": Status.FAIL.value, "message": message}
             if isinstance(error, ServerExited) or not failed:
-                from ._diagnose import hint_for  # noqa: PLC0415
-
                 hint = (
                     hint_for(stderr, installed.get())
                     or "write only ASCII to stdout, or reconfigure the stream as UTF-8"
@@ -746,9 +611,9 @@ class Verification:
                 record.findings.append(finding("MV220", message, hint))
         record.legs["encoding"] = outcome
 
-    async def _http(self, record: _Record, spec: LaunchSpec, http: tuple[list[str], dict[str, str], str]) -> None:
+    async def _http(self, record: Record, spec: LaunchSpec, http: tuple[list[str], dict[str, str], str]) -> None:
         """server.json declares streamable HTTP: start the server as it says, talk HTTP, and list (a leg of its own)."""
-        from ._probe import launch  # noqa: PLC0415 - see _probe
+        from .._probe import launch  # noqa: PLC0415 - see _probe
 
         arguments, env, url = http
         over = _over_http(replace(spec, command=[*spec.command, *arguments], env={**spec.env, **env}), url)
@@ -758,7 +623,7 @@ class Verification:
                 await server.client.started()
                 await server.client.handshake()
                 listing = await server.client.list_all()
-            message = f"{_plural(len(listing.tools), 'tool')} over streamable HTTP at {over.endpoint}"
+            message = f"{plural(len(listing.tools), 'tool')} over streamable HTTP at {over.endpoint}"
             outcome = {"status": Status.PASS.value, "message": message, "url": over.endpoint}
         except VerifyError as error:
             message = f"over streamable HTTP, as server.json declares, {error.message.removeprefix('the ')}"
@@ -766,9 +631,9 @@ class Verification:
             record.findings.append(finding("MV440", message))
         record.legs["http"] = outcome
 
-    async def _protocols(self, record: _Record, spec: LaunchSpec) -> None:
+    async def _protocols(self, record: Record, spec: LaunchSpec) -> None:
         """The protocol matrix: each version offered to a fresh server process, what it answered."""
-        from ._probe import protocol_matrix  # noqa: PLC0415 - see _probe
+        from .._probe import protocol_matrix  # noqa: PLC0415 - see _probe
 
         rows = await protocol_matrix(spec)
         failed = [row for row in rows if "error" in row]
@@ -781,142 +646,6 @@ class Verification:
             "message": f"accepts {len(accepted)} of {len(rows)} versions offered: {', '.join(accepted) or 'none'}",
             "versions": rows,
         }
-
-
-class BundleVerification(Verification):
-    """An MCP bundle: opened and checked, installed as its host installs it, launched with its mcp_config."""
-
-    async def run(self) -> list[Report]:
-        record = _Record(StepLog(self.target.label, self.progress))
-        started = time.perf_counter()
-        try:
-            async with self.shared.build_slots:
-                bundle = await self._open(record)
-            async with self.shared.probe_slots:
-                await self._install_and_probe(record, bundle)
-        except VerifyError as error:
-            record.steps.failed(error)
-            record.findings.append(error.finding)
-        return [self._report(record, started, None)]
-
-    async def _open(self, record: _Record) -> Bundle:
-        """The build and inspect steps of a bundle: unpacked, its manifest and files checked."""
-        assert self.target.bundle is not None
-        with record.steps.run("build") as step:
-            bundle = await anyio.to_thread.run_sync(open_bundle, self.target.bundle, self.work)
-            record.bundle = bundle
-            self.secrets[:] = [*self.options.env.values(), *sensitive(bundle, self.options.user_config)]
-            what = (
-                f"unpacked {bundle.filename} ({_size(bundle.size)})" if bundle.packed else f"copied {bundle.filename}/"
-            )
-            step.message = f"{what} · server type {bundle.type or '?'}"
-        with record.steps.run("inspect") as step:
-            project = read_project(bundle.root)
-            found = check_manifest(bundle, missing_imports(bundle)) + check_contents_of_bundle(bundle)
-            found += check_versions(bundle, _static_version(project), package_version(bundle))
-            record.findings += found
-            entry = entry_point(bundle)
-            version = bundle.manifest.get("manifest_version", bundle.manifest.get("dxt_version", "?"))
-            step.message = f"manifest_version {version} · {_plural(len(bundle.members), 'file')}"
-            step.message += f" · entry point {entry}" if entry else ""
-            if any(item.severity != Severity.INFO for item in found):
-                step.status = Status.WARN
-        return bundle
-
-    async def _install_and_probe(self, record: _Record, bundle: Bundle) -> None:
-        python = find_python(self.options.pythons[0]) if self.options.pythons else sys.executable
-        values = user_config(bundle.manifest, self.options.user_config, self.target.label)
-        command = resolve(bundle, values)
-        with record.steps.run("install") as step:
-            record.environment = environment = await self._install(record, bundle, python, step)
-        executable, on_path = locate(command.command, bundle, environment.python, find_uv())
-        if executable is None or on_path:
-            relies = (
-                f"the bundle runs {command.command!r} from the PATH: hosts supply only their Python, their Node and, "
-                f"for server.type uv, their own uv; a desktop app's PATH ({':'.join(GUI_PATH)}) has no ~/.local/bin "
-                f"or pyenv shims, so users without it installed system-wide get spawn {command.command} ENOENT"
-            )
-            if executable is None:
-                raise LaunchError("MV806", f"{relies} (it is not found here either)")
-            record.findings.append(finding("MV806", f"{relies} (found here at {executable})"))
-        args = command.args
-        if bundle.type == "uv" and not command.command:  # no mcp_config: the host runs the entry point itself
-            args = ["run", "--directory", str(bundle.root), entry_point(bundle) or ""]
-        if command.literal:
-            record.findings.append(
-                finding(
-                    "MV813", f"the server is started with the literal text {', '.join(sorted(set(command.literal)))}"
-                )
-            )
-        cwd = self.work / "cwd-0"
-        cwd.mkdir()
-        jail = self.shared.sandbox
-        spec = LaunchSpec(
-            command=[executable, *args],
-            env={"PATH": os.pathsep.join(GUI_PATH), **command.env, **self.options.env},
-            cwd=str(cwd),
-            timeout=self.plan.timeout,
-            wrapper=tuple(jail.wrap([], str(cwd))) if jail is not None else (),
-        )
-        failure = await self._probe(record, spec, (bundle.filename, ""), Installed)
-        if record.listing is not None:
-            promised = check_promises(bundle, record.listing)
-            record.findings += promised
-            if promised:
-                record.steps.warn("list")
-        if failure is not None:
-            raise failure
-
-    async def _install(self, record: _Record, bundle: Bundle, python: str, step: Step) -> Environment:
-        """What the host does before the first start: for uv, install the bundled pyproject (timed);
-        otherwise nothing, and the bundle runs on a bare Python, as a user's system Python is."""
-        if bundle.type != "uv":
-            root = self.work / "host-python"
-            await prepare_environment(root, python=python, installer=self.installer, cwd=self.work)
-            environment = environment_at(root, self.installer)
-            step.message = (
-                f"nothing to install: a {bundle.type or '?'} bundle runs as it is, here on a bare "
-                f"Python {environment.python_version} (as a host's, with nothing installed)"
-            )
-            return environment
-        uv = find_uv()
-        if uv is None:
-            raise UsageError("verifying a uv bundle needs uv: pip install 'mcp-verify[uv]'")
-        started = time.perf_counter()
-        with anyio.move_on_after(self.options.build_timeout) as limit:
-            try:
-                await run(
-                    [uv, "sync", "--quiet", "--no-dev", "--directory", str(bundle.root), "--python", python],
-                    env=environ_for_installs(self.work),
-                    cwd=str(self.work),
-                )
-            except CommandFailed as error:
-                raise InstallError(
-                    "MV122",
-                    f"installing the bundle's pyproject.toml failed (uv sync):\n{installer_errors(error.output)}",
-                    "check [project].dependencies of the bundled pyproject.toml",
-                ) from None
-        if limit.cancelled_caught:
-            raise InstallError("MV123", f"installing the bundle did not finish within {self.options.build_timeout:g} s")
-        seconds = time.perf_counter() - started
-        if seconds > HOST_START_TIMEOUT:
-            record.findings.append(
-                finding(
-                    "MV812",
-                    f"installing the bundle's dependencies took {seconds:.0f} s here (with a warm cache), longer than "
-                    f"a host waits for a server to start ({HOST_START_TIMEOUT:g} s)",
-                )
-            )
-        environment = environment_at(bundle.root / ".venv", "uv")
-        step.message = (
-            f"uv sync of the bundled pyproject.toml in {seconds:.1f} s, {_plural(len(environment.packages), 'package')}"
-        )
-        return environment
-
-
-def _static_version(project: Project) -> str | None:
-    version = project.table.get("version")
-    return version if isinstance(version, str) else None
 
 
 class _Lazy:
@@ -937,7 +666,7 @@ class _Lazy:
 def _over_http(spec: LaunchSpec, url: str) -> LaunchSpec:
     """The server on streamable HTTP: a free local port, put where ``{port}`` stands in its arguments and
     environment, and the URL a client connects to."""
-    from ._probe import free_port  # noqa: PLC0415 - see Verification._probe
+    from .._probe import free_port  # noqa: PLC0415 - see Verification._probe
 
     port = free_port()
     endpoint = url if "://" in url else f"http://127.0.0.1:{{port}}{url if url.startswith('/') else '/' + url}"
@@ -1001,24 +730,3 @@ def _interpreter_chosen(requires_python: str | None, environment: Environment) -
         f"Requires-Python {requires_python} rules out this Python ({sys.version.split()[0]}): verified with "
         f"Python {environment.python_version} instead, as uvx picks one",
     )
-
-
-def _redact_text(text: str, secrets: Sequence[str]) -> str:
-    return Report(text, ()).redacted(secrets).project
-
-
-def legs(pythons: Sequence[str], resolutions: Sequence[str]) -> list[Leg]:
-    """Every interpreter with every resolution, in the order asked."""
-    asked: Sequence[str | None] = pythons or [None]
-    return [Leg(python, resolution) for python in asked for resolution in resolutions]
-
-
-async def verify_target(target: Target, options: Options, progress: Progress, shared: Shared) -> list[Report]:
-    """Verify one target in a work directory of its own, removed at the end whatever happens."""
-    work = Path(tempfile.mkdtemp(prefix="mcp-verify-"))
-    kind = BundleVerification if target.bundle is not None else Verification
-    try:
-        return await kind(target, options, progress, work, shared).run()
-    finally:
-        with anyio.CancelScope(shield=True):
-            await remove_tree(work)
