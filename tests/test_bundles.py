@@ -257,30 +257,33 @@ def test_a_bundle_in_dist_is_found_beside_the_wheel_and_sdist(tmp_path: Path) ->
     assert tools(report) == ["echo"]
 
 
+@pytest.fixture(scope="module")
+def example_bundles(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The uv bundles built from examples/weather-server by its script: installed with uv as Claude Desktop does."""
+    out = tmp_path_factory.mktemp("example-bundles")
+    script = EXAMPLES / "bundles" / "make_bundles.py"
+    subprocess.run([sys.executable, str(script), str(out)], check=True, capture_output=True)
+    return out / "weather.mcpb", out / "weather-broken.mcpb"
+
+
 @pytest.mark.slow
-class TestExampleBundles:
-    """The uv bundles built from examples/weather-server: installed with uv as Claude Desktop does."""
+def test_the_example_bundle_passes_with_exactly_its_tools(example_bundles: tuple[Path, Path], tmp_path: Path) -> None:
+    result = mcp_verify(str(example_bundles[0]), "--format", "json", tmp=tmp_path / "tmp")
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert tools(report) == ["get_forecast", "get_alerts"]
+    assert report["bundle"]["server_type"] == "uv"
+    assert {finding["code"] for finding in report["findings"] if finding["severity"] != "info"} == {"MV804"}
+    assert list((tmp_path / "tmp").iterdir()) == []
 
-    @pytest.fixture(scope="class")
-    def made(self, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-        out = tmp_path_factory.mktemp("example-bundles")
-        script = EXAMPLES / "bundles" / "make_bundles.py"
-        subprocess.run([sys.executable, str(script), str(out)], check=True, capture_output=True)
-        return out / "weather.mcpb", out / "weather-broken.mcpb"
 
-    def test_the_good_one_passes_with_exactly_its_tools(self, made: tuple[Path, Path], tmp_path: Path) -> None:
-        result = mcp_verify(str(made[0]), "--format", "json", tmp=tmp_path / "tmp")
-        assert result.returncode == 0, result.stdout + result.stderr
-        report = json.loads(result.stdout)
-        assert tools(report) == ["get_forecast", "get_alerts"]
-        assert report["bundle"]["server_type"] == "uv"
-        assert {finding["code"] for finding in report["findings"] if finding["severity"] != "info"} == {"MV804"}
-        assert list((tmp_path / "tmp").iterdir()) == []
-
-    def test_the_broken_one_fails_naming_each_mistake(self, made: tuple[Path, Path], tmp_path: Path) -> None:
-        result = mcp_verify(str(made[1]), tmp=tmp_path / "tmp", env={"NO_COLOR": "1"})
-        assert result.returncode == 1
-        for code, words in [("MV803", "'homepage_url'"), ("MV814", "get_radar"), ("MV811", "'0.4.0'")]:
-            assert code in result.stdout
-            assert words in result.stdout
-        assert list((tmp_path / "tmp").iterdir()) == []
+@pytest.mark.slow
+def test_the_broken_example_bundle_fails_naming_each_mistake(
+    example_bundles: tuple[Path, Path], tmp_path: Path
+) -> None:
+    result = mcp_verify(str(example_bundles[1]), tmp=tmp_path / "tmp", env={"NO_COLOR": "1"})
+    assert result.returncode == 1
+    for code, words in [("MV803", "'homepage_url'"), ("MV814", "get_radar"), ("MV811", "'0.4.0'")]:
+        assert code in result.stdout
+        assert words in result.stdout
+    assert list((tmp_path / "tmp").iterdir()) == []
