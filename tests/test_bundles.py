@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from mcp_verify._bundle import Bundle
+from mcp_verify._checks.bundle import check_contents
+from mcp_verify._types import Member
+
 from .bundles import MANIFEST, TOOL, make_bundle, manifest, mcp_config
 from .conftest import EXAMPLES, mcp_verify, processes_with, run_batch, tree_digest
 
@@ -287,3 +291,29 @@ def test_the_broken_example_bundle_fails_naming_each_mistake(
         assert code in result.stdout
         assert words in result.stdout
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+COMPILED = "server/lib/pydantic_core/_pydantic_core.cpython-311-x86_64-linux-gnu.so"
+
+
+@pytest.mark.parametrize(
+    ("compatibility", "expected"),
+    [
+        ({"platforms": ["linux"], "runtimes": {"python": ">=3.11 <3.12"}}, []),
+        ({"platforms": ["linux", "darwin"], "runtimes": {"python": ">=3.11,<3.12"}}, [("error", "users on darwin")]),
+        ({"platforms": ["linux"], "runtimes": {"python": ">=3.10 <4"}}, [("error", "admits 3.10, 3.12")]),
+        ({}, [("warning", "users on darwin, win32"), ("warning", "names no Python")]),
+    ],
+)
+def test_compiled_extensions_are_held_to_what_compatibility_claims(
+    tmp_path: Path, compatibility: dict[str, Any], expected: list[tuple[str, str]]
+) -> None:
+    """What compatibility claims and the extensions do not cover is an error; where it claims
+    nothing, hosts offer the bundle everywhere: a warning."""
+    written = {**MANIFEST, "compatibility": compatibility} if compatibility else manifest(compatibility=None)
+    bundle = Bundle(tmp_path, written, "", "x.mcpb", "", 1, (Member(COMPILED, 1), Member("server/main.py", 1)))
+    found = [(item.severity.value, item.message) for item in check_contents(bundle) if item.code == "MV809"]
+    assert len(found) == len(expected), found
+    for (severity, message), (wanted, words) in zip(found, expected, strict=True):
+        assert severity == wanted
+        assert words in message

@@ -12,10 +12,11 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft7Validator
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from .._catalogue import finding
 from .._data import MCPB_SCHEMA, load_json
-from .._types import Artifact
+from .._types import Artifact, Severity
 from ._common import dotted, some
 from .contents import shipped
 
@@ -29,7 +30,8 @@ LARGE_BUNDLE = 50 * 1000 * 1000
 _VERSIONS = ("0.1", "0.2", "0.3", "0.4")
 _PEP_440_COMMAS = re.compile(r"[<>=!~]=?\s*[\d.*]+\s*,")
 _COMPILED = re.compile(r"\.(?:cpython-(\d)(\d+)[^/]*?-([\w]+)-([\w-]+)|abi3)?\.(?:so|pyd|dylib)$")
-_PLATFORM_WORDS = {"linux": "linux", "darwin": "darwin", "win": "win32", "macos": "darwin"}
+_ALL_PLATFORMS = ("darwin", "win32", "linux")
+_PYTHON_MINORS = range(8, 15)
 
 
 def schema_for(version: str) -> dict[str, Any]:
@@ -190,9 +192,13 @@ def check_contents(bundle: Bundle) -> list[Finding]:
 
 
 def _compiled(bundle: Bundle) -> list[Finding]:
+    """Compiled extensions against what ``compatibility`` claims: an error where it claims more than
+    they cover; a warning where it claims nothing (hosts then offer the bundle everywhere)."""
     compatibility = bundle.manifest.get("compatibility")
-    claimed = compatibility.get("platforms") if isinstance(compatibility, dict) else None
-    platforms = set(claimed) if isinstance(claimed, list) and claimed else {"darwin", "win32", "linux"}
+    compatibility = compatibility if isinstance(compatibility, dict) else {}
+    claimed = compatibility.get("platforms")
+    runtimes = compatibility.get("runtimes")
+    python_range = runtimes.get("python") if isinstance(runtimes, dict) else None
     built: set[str] = set()
     pythons: set[str] = set()
     for name in bundle.files:
@@ -204,31 +210,56 @@ def _compiled(bundle: Bundle) -> list[Finding]:
         elif name.endswith(".dylib") or "darwin" in name:
             built.add("darwin")
         elif name.endswith(".so"):
-            built.add("darwin" if "darwin" in name else "linux")
+            built.add("linux")
         if match.group(1):
             pythons.add(f"{match.group(1)}.{match.group(2)}")
     if not built:
         return []
-    missing = sorted(platforms - built)
     findings = []
+    platforms = set(claimed) if isinstance(claimed, list) and claimed else set(_ALL_PLATFORMS)
+    missing = sorted(platforms - built)
     if missing:
+        claims = (
+            f"compatibility claims {', '.join(sorted(platforms))}" if claimed else "compatibility names no platforms"
+        )
         findings.append(
             finding(
                 "MV809",
-                f"the bundle's compiled extensions are built for {', '.join(sorted(built))} only, but compatibility "
-                f"claims {', '.join(sorted(platforms))}: users on {', '.join(missing)} get an ImportError",
+                f"the bundle's compiled extensions are built for {', '.join(sorted(built))} only, but {claims}: "
+                f"users on {', '.join(missing)} get an ImportError",
+                severity=None if claimed else Severity.WARNING,
             )
         )
     if len(pythons) == 1:
         (python,) = pythons
-        findings.append(
-            finding(
-                "MV809",
-                f"the bundle's compiled extensions are built for CPython {python} only: a host with another Python "
-                "cannot import them",
+        others = _other_pythons(python_range, python)
+        if others is None or others:
+            claims = (
+                f"compatibility.runtimes.python {python_range!r} admits {', '.join(others)}"
+                if others
+                else "compatibility.runtimes names no Python"
             )
-        )
+            findings.append(
+                finding(
+                    "MV809",
+                    f"the bundle's compiled extensions are built for CPython {python} only, but {claims}: "
+                    "a host with another Python cannot import them",
+                    severity=None if others else Severity.WARNING,
+                )
+            )
     return findings
+
+
+def _other_pythons(spec: object, built: str) -> list[str] | None:
+    """The Python 3 minors a ``runtimes.python`` range admits besides ``built`` (None: no range given).
+    Hosts read node-semver (``>=3.10 <4``); PEP 440 commas are read too."""
+    if not isinstance(spec, str) or not spec.strip():
+        return None
+    try:
+        specifiers = SpecifierSet(re.sub(r"[\s,]+", ",", spec.strip()))
+    except InvalidSpecifier:
+        return None
+    return [f"3.{minor}" for minor in _PYTHON_MINORS if f"3.{minor}" != built and f"3.{minor}" in specifiers]
 
 
 def check_versions(bundle: Bundle, pyproject_version: str | None, package_version: str | None) -> list[Finding]:
