@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._checks.archive import unsafe_path
 from ._data import MCPB_SCHEMA
 from ._exceptions import BuildError, UsageError
 from ._types import Member
@@ -61,6 +62,11 @@ class Bundle:
     @property
     def type(self) -> str:
         return str(self.server.get("type", ""))
+
+    @property
+    def manifest_version(self) -> object:
+        """``manifest_version``, or ``dxt_version`` as bundles before 0.3 name it (None: neither)."""
+        return self.manifest.get("manifest_version", self.manifest.get("dxt_version"))
 
     @property
     def files(self) -> list[str]:
@@ -124,7 +130,7 @@ def _unzip(source: Path, root: Path) -> tuple[tuple[Member, ...], int, str]:
             infos = [info for info in archive.infolist() if not info.is_dir()]
             for info in infos:
                 name = info.filename
-                if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in re.split(r"[/\\]", name):
+                if unsafe_path(name.replace("\\", "/")):  # a backslash separates on Windows hosts
                     raise BuildError("MV801", f"{source.name} has a member {name!r} that leads out of the bundle")
             members = tuple(Member(info.filename, info.file_size) for info in infos)
             archive.extractall(root)
@@ -281,7 +287,7 @@ def bundle_summary(bundle: Bundle) -> JSONDict:
         "files": bundle.files,
         "name": bundle.manifest.get("name"),
         "version": bundle.manifest.get("version"),
-        "manifest_version": bundle.manifest.get("manifest_version", bundle.manifest.get("dxt_version")),
+        "manifest_version": bundle.manifest_version,
         "server_type": bundle.type or None,
         "schema": MCPB_SCHEMA,
     }

@@ -172,6 +172,15 @@ class _Process:
         self.known.update(found)
         return found
 
+    async def _terminate(self, how: str) -> str:
+        """SIGTERM to the group, then SIGKILL after the grace: ``how``, or ``sigkill`` when SIGTERM was not enough."""
+        kill_group(self.pid, signal.SIGTERM)
+        if await self.exited_within(TERM_GRACE):
+            return how
+        kill_group(self.pid)
+        await self.exited_within(TERM_GRACE)
+        return "sigkill"
+
     async def exited_within(self, seconds: float) -> bool:
         with anyio.move_on_after(seconds):
             while self.process.returncode is None:
@@ -192,19 +201,9 @@ class _Process:
         self.look()
         await close_stdin()
         if http and how != "exited":
-            how = "stopped"
-            kill_group(self.pid, signal.SIGTERM)
-            if not await self.exited_within(TERM_GRACE):
-                how = "sigkill"
-                kill_group(self.pid)
-                await self.exited_within(TERM_GRACE)
+            how = await self._terminate("stopped")
         elif not await self.exited_within(EOF_GRACE):
-            how = "sigterm"
-            kill_group(self.pid, signal.SIGTERM)
-            if not await self.exited_within(TERM_GRACE):
-                how = "sigkill"
-                kill_group(self.pid)
-                await self.exited_within(TERM_GRACE)
+            how = await self._terminate("sigterm")
         seconds = anyio.current_time() - started
         left = {pid: command for pid, command in self.look().items() if pid != self.pid}
         survivors = [f"{pid} {command}" for pid, command in sorted(left.items())]

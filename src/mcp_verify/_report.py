@@ -121,8 +121,13 @@ class Report:
 
     def redacted(self, secrets: Iterable[str]) -> Report:
         """This report with every occurrence of each secret (an ``--env`` value) replaced in every string."""
-        values = sorted({secret for secret in secrets if len(secret) >= SHORTEST_SECRET}, key=len, reverse=True)
-        return _scrub(self, values) if values else self
+        return redact(self, secrets)
+
+
+def redact(value: T, secrets: Iterable[str]) -> T:
+    """``value`` (a report, a step, a text) with every secret long enough to be one replaced, however deep."""
+    values = sorted({secret for secret in secrets if len(secret) >= SHORTEST_SECRET}, key=len, reverse=True)
+    return _scrub(value, values) if values else value
 
 
 _PUBLIC_ARTIFACT = ("filename", "sha256", "size", "files")

@@ -54,7 +54,7 @@ def check_manifest(bundle: Bundle, imports: Sequence[str] = ()) -> list[Finding]
     """The manifest as mcpb validate and the hosts read it (MV802-MV808), and the files it names (MV805,
     MV818, MV819). ``imports``: what the entry point imports that neither Python nor the bundle has."""
     manifest = bundle.manifest
-    version = manifest.get("manifest_version", manifest.get("dxt_version"))
+    version = bundle.manifest_version
     if version not in _VERSIONS:
         return [
             finding(

@@ -87,8 +87,7 @@ class BundleVerification(Verification):
             found += check_versions(bundle, _static_version(project), package_version(bundle))
             record.findings += found
             entry = entry_point(bundle)
-            version = bundle.manifest.get("manifest_version", bundle.manifest.get("dxt_version", "?"))
-            step.message = f"manifest_version {version} · {plural(len(bundle.members), 'file')}"
+            step.message = f"manifest_version {bundle.manifest_version or '?'} · {plural(len(bundle.members), 'file')}"
             step.message += f" · entry point {entry}" if entry else ""
             if any(item.severity != Severity.INFO for item in found):
                 step.status = Status.WARN

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from .._exceptions import UsageError
 from .._project import Settings
-from .._report import Report
+from .._report import redact
 from .._types import Artifacts, Call, ServerInfo
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ class Redacting:
         self.secrets = secrets
 
     def __call__(self, project: str, step: StepResult, done: bool) -> None:
-        shown = Report(project, (step,)).redacted(self.secrets).steps[0]
+        shown = redact(step, self.secrets)
         self.progress(project, shown, done)
 
 
@@ -135,10 +135,6 @@ def size_text(size: int) -> str:
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def redact_text(text: str, secrets: Sequence[str]) -> str:
-    return Report(text, ()).redacted(secrets).project
 
 
 def legs(pythons: Sequence[str], resolutions: Sequence[str]) -> list[Leg]:

@@ -41,7 +41,7 @@ from .._exceptions import CommandFailed, InstallError, ServerExited, UsageError,
 from .._files import remove_tree, write_text_atomically
 from .._inspect import choose_script, inspect_sdist, inspect_wheel
 from .._project import read_project
-from .._report import Report
+from .._report import Report, redact
 from .._sandbox import denials
 from .._steps import StepLog
 from .._subprocess import run
@@ -55,7 +55,7 @@ from .._venv import (
     same_requirements,
     script_path,
 )
-from .plan import Leg, Plan, Record, Redacting, Shared, Source, plural, redact_text, size_text
+from .plan import Leg, Plan, Record, Redacting, Shared, Source, plural, size_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -557,7 +557,7 @@ class Verification:
             return
         if self.options.update_snapshot:
             # the listing is redacted with the report; the file is written from it now, so redact it here
-            write_text_atomically(path, redact_text(snapshot_text(listing), self.secrets))
+            write_text_atomically(path, redact(snapshot_text(listing), self.secrets))
             record.steps.record("snapshot", [], f"wrote {path}")
             return
         project = self.target.project
