@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import uuid
 from typing import TYPE_CHECKING
 
@@ -15,10 +12,11 @@ import pytest
 from mcp_verify._checks.profiles import check_profiles, rules
 from mcp_verify._types import Listing
 
-from .conftest import MARK_VARIABLE, PACKAGES, ROOT, processes_with
+from .conftest import MARK_VARIABLE, PACKAGES, mcp_verify, processes_with
 from .rawserver import make_project
 
 if TYPE_CHECKING:
+    import subprocess
     from pathlib import Path
 
 OBJECT = {"type": "object"}
@@ -90,15 +88,7 @@ def run(tmp_path: Path, *arguments: str) -> tuple[subprocess.CompletedProcess[st
     tmp = tmp_path / f"tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
     report = tmp_path / f"{uuid.uuid4().hex}.json"
-    result = subprocess.run(
-        [sys.executable, "-m", "mcp_verify", *arguments, "--format", "json", "-o", str(report), "-q"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "TMPDIR": str(tmp)},
-        timeout=600,
-        check=False,
-    )
+    result = mcp_verify(*arguments, "--format", "json", "-o", str(report), "-q", tmp=tmp)
     assert list(tmp.iterdir()) == []
     assert "Traceback" not in result.stderr
     return result, json.loads(report.read_text()) if report.exists() else None

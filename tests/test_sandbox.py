@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -14,7 +11,7 @@ import pytest
 from mcp_verify._exceptions import UsageError
 from mcp_verify._sandbox import denials, sandbox
 
-from .conftest import ROOT
+from .conftest import mcp_verify
 from .rawserver import make_project
 
 pytestmark = pytest.mark.slow
@@ -49,17 +46,7 @@ def test_a_server_is_denied_the_network_and_home_and_the_report_says_so(tmp_path
             "try_write": str(target),
         },
     )
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    result = subprocess.run(
-        [sys.executable, "-m", "mcp_verify", str(project), "--sandbox", "--format", "json", "-q"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "TMPDIR": str(tmp)},
-        timeout=600,
-        check=False,
-    )
+    result = mcp_verify(str(project), "--sandbox", "--format", "json", "-q", tmp=tmp_path / "tmp")
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
     assert report["sandboxed"] is True
@@ -68,4 +55,4 @@ def test_a_server_is_denied_the_network_and_home_and_the_report_says_so(tmp_path
     assert "the network" in denied["message"]
     assert str(target) in denied["message"]
     assert not target.exists()
-    assert list(tmp.iterdir()) == []
+    assert list((tmp_path / "tmp").iterdir()) == []

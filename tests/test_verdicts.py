@@ -7,16 +7,14 @@ pays for one start of mcp-verify; each test reads its own project's report.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 import uuid
 from typing import TYPE_CHECKING
 
 import pytest
 
-from .conftest import processes_with, run_batch, tree_digest
+from .conftest import mcp_verify, processes_with, run_batch, tree_digest
 from .rawserver import make_project
 
 if TYPE_CHECKING:
@@ -182,16 +180,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("given", ["dist", "dist/", "dist/raw_gated-1.0.0-py3-none-any.whl"])
 def test_artifacts_by_a_relative_path(dist, given):
     tmp = dist / f"tmp-{uuid.uuid4().hex}"
-    tmp.mkdir()
-    result = subprocess.run(
-        [sys.executable, "-m", "mcp_verify", given, "--format", "json", "-q"],
-        capture_output=True,
-        text=True,
-        cwd=dist,
-        env={**os.environ, "TMPDIR": str(tmp)},
-        timeout=600,
-        check=False,
-    )
+    result = mcp_verify(given, "--format", "json", "-q", tmp=tmp, cwd=dist)
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
     assert report["project"] == given
