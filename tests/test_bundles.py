@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mcp_verify._bundle import Bundle
 from mcp_verify._checks.bundle import check_contents
-from mcp_verify._types import Member
+from mcp_verify._types import Bundle, Member
 
 from .bundles import MANIFEST, TOOL, make_bundle, manifest, mcp_config
 from .conftest import EXAMPLES, mcp_verify, processes_with, run_batch, tree_digest

@@ -11,9 +11,8 @@ from mcp_verify._checks.dependencies import check_dependencies
 from mcp_verify._checks.listing import check_listing
 from mcp_verify._checks.metadata import check_metadata
 from mcp_verify._checks.server import check_startup
-from mcp_verify._diagnose import ImportCost
 from mcp_verify._project import read_project
-from mcp_verify._types import Listing, Metadata, Sdist, Wheel
+from mcp_verify._types import ImportCost, Listing, Metadata, Sdist, Wheel
 
 from .conftest import EXAMPLES, PACKAGES, assert_clean
 

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from mcp_verify._checks.registry import check_server_json, declares_mcp_name, read_sdist_description
-from mcp_verify._inspect import inspect_wheel
+from mcp_verify._checks.registry import check_server_json, declares_mcp_name
+from mcp_verify._files import read_json_object
+from mcp_verify._inspect import inspect_sdist, inspect_wheel
 from mcp_verify._project import read_project
 from mcp_verify._types import Metadata, Severity, Wheel
 
@@ -53,7 +54,8 @@ def _check(tmp_path: Path, document: object, wheel: object = None, env: dict | N
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "mvt-demo"\nreadme = "README.md"\n')
     chosen = None if wheel is NO_WHEEL else wheel or _wheel()
     project = read_project(tmp_path)
-    return check_server_json(path, chosen, {"API_KEY": "s3cret"} if env is None else env, project=project, **kwargs)
+    document = read_json_object(path, "MV601", "registry", tmp_path)
+    return check_server_json(document, chosen, {"API_KEY": "s3cret"} if env is None else env, project=project, **kwargs)
 
 
 def _codes(findings) -> list[str]:
@@ -196,7 +198,7 @@ def built(tmp_path_factory: pytest.TempPathFactory):
         command = [sys.executable, "-m", "build", "--installer", "uv", "--outdir", str(work / "dist"), str(source)]
         subprocess.run(command, check=True, capture_output=True, timeout=300)
         sdist, wheel = next((work / "dist").glob("*.tar.gz")), next((work / "dist").glob("*.whl"))
-        return source, inspect_wheel(wheel), read_sdist_description(sdist)
+        return source, inspect_wheel(wheel), inspect_sdist(sdist).description
 
     return build
 
@@ -204,7 +206,8 @@ def built(tmp_path_factory: pytest.TempPathFactory):
 def _check_built(built, name: str, env: dict[str, str]):
     source, wheel, sdist_description = built(name)
     project = read_project(source)
-    return check_server_json(source / "server.json", wheel, env, project=project, sdist_description=sdist_description)
+    document = read_json_object(source / "server.json", "MV601", "registry", source)
+    return check_server_json(document, wheel, env, project=project, sdist_description=sdist_description)
 
 
 @pytest.mark.slow

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from mcp_verify._diagnose import Installed, hint_for, last_words
+from mcp_verify._diagnose import hint_for, last_words
 from mcp_verify._format import FORMATTERS
 from mcp_verify._format.github import summary
 from mcp_verify._inspect import parse_entry_points
 from mcp_verify._report import Report
-from mcp_verify._types import STEPS, Finding, Listing, Severity, Status, StepResult
+from mcp_verify._types import STEPS, Finding, Installed, Listing, Severity, Status, StepResult
 
 TRACEBACK = """Traceback (most recent call last):
   File "/venv/bin/srv", line 4, in <module>

@@ -21,7 +21,6 @@ import stat
 import subprocess
 import tarfile
 import threading
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -32,17 +31,16 @@ import build.env
 
 from ._compat import unwrapped
 from ._exceptions import BuildError
+from ._layout import bytecode_command
 from ._project import SKIPPED_DIRS
 from ._subprocess import kill_groups, run_sync
-from ._types import Artifacts
-from ._venv import bytecode_command
+from ._types import Artifacts, Copied
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from ._project import Project
     from ._sandbox import Sandbox
-    from ._venv import Installer
+    from ._types import Installer, Project
 
 _VCS_DIRS = {".git", ".hg", ".svn", ".bzr"}
 _TOP_LEVEL_SKIPPED = {"dist", "build"}
@@ -52,16 +50,6 @@ _OUTPUT_TAIL_LINES = 15
 _DEADLINE = re.compile(
     r"\b(?:by|after|until|before|on)\s+(\d{4}-(?:\d{2}|[A-Z][a-z]{2})-\d{2}|[A-Z][a-z]+ \d{4})", re.IGNORECASE
 )
-
-
-@dataclass
-class Copied:
-    """What copying the project left out or changed, for the findings of the inspect step."""
-
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    """(path, why) of files that cannot be packaged: FIFOs, sockets, devices, unreadable or too long."""
-    links_out: list[tuple[str, str]] = field(default_factory=list)
-    """(link, target) of symbolic links that lead out of the project."""
 
 
 def copy_project(project: Project, destination: Path) -> Copied:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ._checks.archive import unsafe_path
 from ._data import MCPB_SCHEMA
 from ._exceptions import BuildError, UsageError
-from ._types import Member
+from ._types import Bundle, Member
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -38,39 +38,6 @@ GUI_PATH = ("/usr/local/bin", "/opt/homebrew/bin", "/usr/bin", "/bin", "/usr/sbi
 _PLATFORM = {"darwin": "darwin", "win32": "win32"}.get(sys.platform, "linux")
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 _LARGEST_MANIFEST = 1 << 20
-
-
-@dataclass(frozen=True)
-class Bundle:
-    """An unpacked bundle: where it is, its manifest, and each member as it was stored."""
-
-    root: Path
-    manifest: JSONDict
-    text: str
-    filename: str
-    sha256: str
-    size: int
-    members: tuple[Member, ...] = ()
-    packed: bool = True
-    """A ``.mcpb`` file; false for a directory holding ``manifest.json``."""
-
-    @property
-    def server(self) -> JSONDict:
-        server = self.manifest.get("server")
-        return server if isinstance(server, dict) else {}
-
-    @property
-    def type(self) -> str:
-        return str(self.server.get("type", ""))
-
-    @property
-    def manifest_version(self) -> object:
-        """``manifest_version``, or ``dxt_version`` as bundles before 0.3 name it (None: neither)."""
-        return self.manifest.get("manifest_version", self.manifest.get("dxt_version"))
-
-    @property
-    def files(self) -> list[str]:
-        return sorted(member.name for member in self.members)
 
 
 @dataclass(frozen=True)

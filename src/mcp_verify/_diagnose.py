@@ -9,65 +9,19 @@ the author the wrong way.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+from packaging.requirements import Requirement
 from packaging.version import InvalidVersion, Version
 
 from ._exceptions import LaunchError, VerifyError
+from ._types import ImportCost, Installed
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable
 
     from ._exceptions import ServerExited
-
-
-@dataclass(frozen=True)
-class Installed:
-    """What the hints may cite: the wheel's own requirements, and what the environment holds."""
-
-    requires_dist: Sequence[str] = ()
-    packages: dict[str, str] = field(default_factory=dict)
-    """Distribution (canonical name) to version."""
-    modules: dict[str, str] = field(default_factory=dict)
-    """Top-level importable name to the distribution that installs it."""
-    requires: dict[str, list[str]] = field(default_factory=dict)
-    """Each installed distribution's requirements, by canonical name, for who brought whom."""
-
-    def requirement(self, name: str) -> str | None:
-        """The wheel's own requirement on ``name`` as written (of no extra), if it has one."""
-        for text in self.requires_dist:
-            try:
-                requirement = Requirement(text)
-            except InvalidRequirement:
-                continue
-            if canonicalize_name(requirement.name) == name and "extra" not in str(requirement.marker or ""):
-                return text
-        return None
-
-    def chain(self, name: str) -> list[str]:
-        """How ``name`` came to be installed: the wheel's own requirement that pulls it in, shortest first."""
-        direct: list[str] = []
-        for text in self.requires_dist:
-            try:
-                requirement = Requirement(text)
-            except InvalidRequirement:
-                continue
-            if "extra" not in str(requirement.marker or ""):
-                direct.append(str(canonicalize_name(requirement.name)))
-        paths = [[dist] for dist in direct]
-        seen = set(direct)
-        while paths:
-            path = paths.pop(0)
-            if path[-1] == name:
-                return path
-            for child in self.requires.get(path[-1], []):
-                if child not in seen:
-                    seen.add(child)
-                    paths.append([*path, child])
-        return []
 
 
 def _bound(version: str) -> str:
@@ -250,15 +204,6 @@ def explain_exit(error: ServerExited, script: str, entry_point: str, installed: 
 
 
 _IMPORT_TIME = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)$", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class ImportCost:
-    """Where an import's time went: a top-level package, its cumulative seconds, and its own seconds."""
-
-    package: str
-    cumulative: float
-    own: float
 
 
 def import_costs(importtime: str) -> list[ImportCost]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import shutil
 import stat
 import tempfile
@@ -14,7 +13,7 @@ import time
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import anyio.to_thread
 import psutil
@@ -22,6 +21,7 @@ import psutil
 from ._catalogue import finding
 from ._exceptions import CommandFailed
 from ._subprocess import run
+from ._types import JsonDocument
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -133,7 +133,7 @@ async def remove_tree(path: Path) -> None:
     await anyio.to_thread.run_sync(partial(shutil.rmtree, path, ignore_errors=True))
 
 
-def project_file(path: Path, project: Path) -> str | None:
+def _project_file(path: Path, project: Path) -> str | None:
     """``path`` relative to the project, as findings name files; None when it lies outside."""
     try:
         return path.resolve().relative_to(project.resolve()).as_posix()
@@ -141,18 +141,10 @@ def project_file(path: Path, project: Path) -> str | None:
         return None
 
 
-def json_line(text: str, key: str, value: object = None, start: int = 0) -> int | None:
-    """The line of ``"key": value`` in JSON text (of ``"key"`` alone when the value is written otherwise)."""
-    key_pattern = re.escape(json.dumps(key)) + r"\s*:\s*"
-    match = None
-    if value is not None:
-        match = re.compile(key_pattern + re.escape(json.dumps(value, ensure_ascii=False))).search(text, start)
-    match = match or re.compile(key_pattern).search(text, start)
-    return text.count("\n", 0, match.start()) + 1 if match else None
-
-
-def read_json_object(path: Path, code: str, step: str, file: str | None) -> tuple[dict[str, Any], str] | Finding:
-    """A JSON file's object and text, or the error finding that says why not (with line and column)."""
+def read_json_object(path: Path, code: str, step: str, root: Path | None = None) -> JsonDocument | Finding:
+    """A JSON file's object and text, or the error finding (``code``) that says why not, with line and
+    column; named relative to ``root`` when it lies inside it."""
+    file = _project_file(path, root) if root is not None else None
     label = file or str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -170,4 +162,4 @@ def read_json_object(path: Path, code: str, step: str, file: str | None) -> tupl
         )
     if not isinstance(data, dict):
         return finding(code, f"{label} holds a JSON {type(data).__name__}, not an object", step=step, file=file)
-    return data, text
+    return JsonDocument(data, text, label, file)

@@ -98,11 +98,25 @@ def inspect_sdist(path: Path) -> Sdist:
     """List the sdist's files (directories left out), each member as stored, its hash and size."""
     try:
         with tarfile.open(path) as archive:
-            stored = tuple(_sdist_member(archive, member) for member in archive.getmembers() if not member.isdir())
+            members = archive.getmembers()
+            stored = tuple(_sdist_member(archive, member) for member in members if not member.isdir())
+            info = next(
+                (m for m in members if m.isfile() and m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")), None
+            )
+            file = archive.extractfile(info) if info is not None else None
+            pkg_info = file.read().decode("utf-8", errors="replace") if file is not None else None
     except (tarfile.TarError, OSError, EOFError) as error:
         raise BuildError("MV105", f"the sdist {path.name} cannot be read: {error}") from None
     files = sorted(member.name for member in stored)
-    return Sdist(filename=path.name, sha256=_digest(path), size=path.stat().st_size, files=files, members=stored)
+    description = None if pkg_info is None else parse_metadata(pkg_info).description or ""
+    return Sdist(
+        filename=path.name,
+        sha256=_digest(path),
+        size=path.stat().st_size,
+        files=files,
+        members=stored,
+        description=description,
+    )
 
 
 def _sdist_member(archive: tarfile.TarFile, member: tarfile.TarInfo) -> Member:

@@ -48,7 +48,7 @@ from ._compat import unwrapped
 from ._diagnose import last_words
 from ._exceptions import HandshakeError, LaunchError, ListError, ServerExited, VerifyError
 from ._subprocess import Family, census, kill_group, kill_processes
-from ._types import CallResult, Exercised, Listing, Shutdown, StrayLine
+from ._types import CallResult, Exercised, Listing, ListProblem, Shutdown, StrayLine
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -120,16 +120,6 @@ class Handshake:
     protocol_version: str
     capabilities: dict[str, Any]
     instructions: str | None
-
-
-@dataclass(frozen=True)
-class ListProblem:
-    """A list call that did not give a list a client accepts."""
-
-    method: str
-    message: str
-    rejected: tuple[str, ...] = ()
-    """When the client library rejects the result: each offending item, named, with why."""
 
 
 @dataclass

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ._compat import tomllib
 from ._exceptions import BuildError, UsageError
-from ._types import Call
+from ._types import Call, Project, Settings
 
 PYPROJECT = "pyproject.toml"
 SKIPPED_DIRS = frozenset(
@@ -34,19 +32,6 @@ SKIPPED_DIRS = frozenset(
 """Directories no build needs: tools' caches."""
 _COMPILED = (".pyc", ".pyo")
 _TOML_POSITION = re.compile(r"line (?P<line>\d+), column (?P<column>\d+)")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """``[tool.mcp-verify]``: how the project asks to be verified (the command line wins)."""
-
-    script: str | None = None
-    args: tuple[str, ...] = ()
-    timeout: float | None = None
-    strict: bool | None = None
-    env: tuple[str, ...] = ()
-    """Names of variables the server needs; their values come from --env or --env-file."""
-    calls: tuple[Call, ...] = ()
 
 
 _SETTINGS = {"script", "args", "timeout", "strict", "env", "calls"}
@@ -99,62 +84,6 @@ def _call(item: object, where: str) -> Call:
     return Call(tool, arguments, expect)
 
 
-@dataclass(frozen=True)
-class Project:
-    """The files of a project (or an unpacked sdist) that checks read, each read once."""
-
-    path: Path
-    pyproject: dict[str, Any] = field(default_factory=dict)
-    """pyproject.toml, parsed; empty when there is none (a setup.py project)."""
-    text: str = ""
-    """pyproject.toml as written, for line numbers."""
-    has_pyproject: bool = True
-    unpacked_sdist: bool = False
-    """The directory is an unpacked sdist (it has PKG-INFO): pip builds its wheel straight from it."""
-    files: tuple[str, ...] = ()
-    """The files a build could ship (relative, POSIX): no hidden files, caches, bytecode or virtualenvs."""
-
-    @property
-    def settings(self) -> Settings:
-        """``[tool.mcp-verify]``, read (a mistake in it is a usage error)."""
-        tool = self.pyproject.get("tool")
-        return settings(tool.get("mcp-verify") if isinstance(tool, dict) else None)
-
-    @property
-    def table(self) -> dict[str, Any]:
-        """``[project]``, or empty."""
-        table = self.pyproject.get("project")
-        return table if isinstance(table, dict) else {}
-
-    @property
-    def build_requires(self) -> list[str]:
-        build_system = self.pyproject.get("build-system")
-        requires = build_system.get("requires", []) if isinstance(build_system, dict) else []
-        return [str(requirement) for requirement in requires] if isinstance(requires, list) else []
-
-    @property
-    def declared_dependencies(self) -> list[str] | None:
-        """``[project].dependencies`` when they are static (known before the build), else None."""
-        table = self.table
-        if not table or "dependencies" in (table.get("dynamic") or []):
-            return None
-        dependencies = table.get("dependencies", [])
-        return [str(item) for item in dependencies] if isinstance(dependencies, list) else None
-
-    @property
-    def server_json(self) -> Path | None:
-        path = self.path / "server.json"
-        return path if path.is_file() else None
-
-    @property
-    def readme(self) -> str | None:
-        """The file ``[project].readme`` names."""
-        readme = self.table.get("readme")
-        if isinstance(readme, dict):
-            readme = readme.get("file")
-        return readme if isinstance(readme, str) else None
-
-
 def is_project(path: Path) -> bool:
     """A directory pip can build: a pyproject.toml, or a setup.py alone."""
     return (path / PYPROJECT).is_file() or (path / "setup.py").is_file()
@@ -166,7 +95,7 @@ def read_project(path: Path) -> Project:
     unpacked = (path / "PKG-INFO").is_file()
     files = tuple(_source_files(path))
     if not file.is_file():
-        return Project(path, has_pyproject=False, unpacked_sdist=unpacked, files=files)
+        return Project(path, has_pyproject=False, unpacked_sdist=unpacked, files=files, server_json=_server_json(path))
     try:
         text = file.read_bytes().decode("utf-8")
         data = tomllib.loads(text)
@@ -183,7 +112,32 @@ def read_project(path: Path) -> Project:
         raise BuildError("MV101", f"pyproject.toml is not UTF-8 text: {error.reason} at byte {error.start}") from None
     except OSError as error:
         raise BuildError("MV101", f"pyproject.toml cannot be read: {error.strerror or error}") from None
-    return Project(path, data, text, unpacked_sdist=unpacked, files=files)
+    tool = data.get("tool")
+    table = data.get("project")
+    readme = table.get("readme") if isinstance(table, dict) else None
+    readme = readme.get("file") if isinstance(readme, dict) else readme
+    return Project(
+        path,
+        data,
+        text,
+        unpacked_sdist=unpacked,
+        files=files,
+        settings=settings(tool.get("mcp-verify") if isinstance(tool, dict) else None),
+        server_json=_server_json(path),
+        readme_text=_text(path / readme) if isinstance(readme, str) else None,
+    )
+
+
+def _server_json(path: Path) -> Path | None:
+    found = path / "server.json"
+    return found if found.is_file() else None
+
+
+def _text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _source_files(root: Path) -> list[str]:

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
 JSONDict = dict[str, Any]
+Installer = Literal["uv", "pip"]
 
 STEPS: tuple[str, ...] = ("build", "inspect", "install", "launch", "handshake", "list", "shutdown")
 """The pipeline's steps, in the order they run; checks beside them (``registry``, ``snapshot``) are
@@ -62,6 +67,85 @@ class StepResult:
     message: str = ""
 
 
+# what to verify ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """``[tool.mcp-verify]``: how the project asks to be verified (the command line wins)."""
+
+    script: str | None = None
+    args: tuple[str, ...] = ()
+    timeout: float | None = None
+    strict: bool | None = None
+    env: tuple[str, ...] = ()
+    """Names of variables the server needs; their values come from --env or --env-file."""
+    calls: tuple[Call, ...] = ()
+
+
+@dataclass(frozen=True)
+class Project:
+    """The files of a project (or an unpacked sdist) that checks read, each read once."""
+
+    path: Path
+    pyproject: dict[str, Any] = field(default_factory=dict)
+    """pyproject.toml, parsed; empty when there is none (a setup.py project)."""
+    text: str = ""
+    """pyproject.toml as written, for line numbers."""
+    has_pyproject: bool = True
+    unpacked_sdist: bool = False
+    """The directory is an unpacked sdist (it has PKG-INFO): pip builds its wheel straight from it."""
+    files: tuple[str, ...] = ()
+    """The files a build could ship (relative, POSIX): no hidden files, caches, bytecode or virtualenvs."""
+    settings: Settings = field(default_factory=Settings)
+    """``[tool.mcp-verify]``, read when the project is (a mistake in it is a usage error)."""
+    server_json: Path | None = None
+    """The project's ``server.json``, when it has one."""
+    readme_text: str | None = None
+    """The text of the file ``[project].readme`` names, when it is there."""
+
+    @property
+    def table(self) -> dict[str, Any]:
+        """``[project]``, or empty."""
+        table = self.pyproject.get("project")
+        return table if isinstance(table, dict) else {}
+
+    @property
+    def build_requires(self) -> list[str]:
+        build_system = self.pyproject.get("build-system")
+        requires = build_system.get("requires", []) if isinstance(build_system, dict) else []
+        return [str(requirement) for requirement in requires] if isinstance(requires, list) else []
+
+    @property
+    def declared_dependencies(self) -> list[str] | None:
+        """``[project].dependencies`` when they are static (known before the build), else None."""
+        table = self.table
+        if not table or "dependencies" in (table.get("dynamic") or []):
+            return None
+        dependencies = table.get("dependencies", [])
+        return [str(item) for item in dependencies] if isinstance(dependencies, list) else None
+
+    @property
+    def readme(self) -> str | None:
+        """The file ``[project].readme`` names."""
+        readme = self.table.get("readme")
+        if isinstance(readme, dict):
+            readme = readme.get("file")
+        return readme if isinstance(readme, str) else None
+
+
+@dataclass(frozen=True)
+class JsonDocument:
+    """A JSON object from a file the user or the release controls, with its text for line numbers."""
+
+    data: JSONDict
+    text: str
+    label: str
+    """How messages name the file."""
+    file: str | None = None
+    """The file relative to the project, for findings; None when it lies outside."""
+
+
 # build -------------------------------------------------------------------------------------------
 
 
@@ -75,6 +159,49 @@ class Artifacts:
     """How they were had, in words, for the build step's line: built, downloaded, or given."""
     chatter: tuple[str, ...] = ()
     """Warnings the build backend printed (its output is captured, not shown)."""
+
+
+@dataclass
+class Copied:
+    """What copying the project left out or changed, for the findings of the inspect step."""
+
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """(path, why) of files that cannot be packaged: FIFOs, sockets, devices, unreadable or too long."""
+    links_out: list[tuple[str, str]] = field(default_factory=list)
+    """(link, target) of symbolic links that lead out of the project."""
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """An unpacked bundle: where it is, its manifest, and each member as it was stored."""
+
+    root: Path
+    manifest: JSONDict
+    text: str
+    filename: str
+    sha256: str
+    size: int
+    members: tuple[Member, ...] = ()
+    packed: bool = True
+    """A ``.mcpb`` file; false for a directory holding ``manifest.json``."""
+
+    @property
+    def server(self) -> JSONDict:
+        server = self.manifest.get("server")
+        return server if isinstance(server, dict) else {}
+
+    @property
+    def type(self) -> str:
+        return str(self.server.get("type", ""))
+
+    @property
+    def manifest_version(self) -> object:
+        """``manifest_version``, or ``dxt_version`` as bundles before 0.3 name it (None: neither)."""
+        return self.manifest.get("manifest_version", self.manifest.get("dxt_version"))
+
+    @property
+    def files(self) -> list[str]:
+        return sorted(member.name for member in self.members)
 
 
 # inspect -----------------------------------------------------------------------------------------
@@ -121,6 +248,9 @@ class Sdist(Artifact):
     """An sdist: its files, and each member as stored (for the safety checks)."""
 
     members: tuple[Member, ...] = ()
+    description: str | None = None
+    """The long description in its PKG-INFO ("" without one); None when it has no PKG-INFO. PyPI takes a
+    release's description from the first file uploaded, which may be the sdist."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +284,61 @@ class Environment:
     installer: str
     packages: dict[str, str]
     """Installed distributions, canonical name to version."""
+
+
+@dataclass(frozen=True)
+class Installed:
+    """What the hints may cite: the wheel's own requirements, and what the environment holds."""
+
+    requires_dist: Sequence[str] = ()
+    packages: dict[str, str] = field(default_factory=dict)
+    """Distribution (canonical name) to version."""
+    modules: dict[str, str] = field(default_factory=dict)
+    """Top-level importable name to the distribution that installs it."""
+    requires: dict[str, list[str]] = field(default_factory=dict)
+    """Each installed distribution's requirements, by canonical name, for who brought whom."""
+
+    def requirement(self, name: str) -> str | None:
+        """The wheel's own requirement on ``name`` as written (of no extra), if it has one."""
+        for text in self.requires_dist:
+            try:
+                requirement = Requirement(text)
+            except InvalidRequirement:
+                continue
+            if canonicalize_name(requirement.name) == name and "extra" not in str(requirement.marker or ""):
+                return text
+        return None
+
+    def chain(self, name: str) -> list[str]:
+        """How ``name`` came to be installed: the wheel's own requirement that pulls it in, shortest first."""
+        direct: list[str] = []
+        for text in self.requires_dist:
+            try:
+                requirement = Requirement(text)
+            except InvalidRequirement:
+                continue
+            if "extra" not in str(requirement.marker or ""):
+                direct.append(str(canonicalize_name(requirement.name)))
+        paths = [[dist] for dist in direct]
+        seen = set(direct)
+        while paths:
+            path = paths.pop(0)
+            if path[-1] == name:
+                return path
+            for child in self.requires.get(path[-1], []):
+                if child not in seen:
+                    seen.add(child)
+                    paths.append([*path, child])
+        return []
+
+
+@dataclass(frozen=True)
+class ImportCost:
+    """Where an import's time went: a top-level package, its cumulative seconds, and its own seconds."""
+
+    package: str
+    cumulative: float
+    own: float
 
 
 # probe -------------------------------------------------------------------------------------------
@@ -220,6 +405,16 @@ class ServerInfo:
     """From spawn to the initialize response: what a desktop client waits before it can use the server."""
     ready_seconds: float | None = None
     """From spawn to everything listed."""
+
+
+@dataclass(frozen=True)
+class ListProblem:
+    """A list call that did not give a list a client accepts."""
+
+    method: str
+    message: str
+    rejected: tuple[str, ...] = ()
+    """When the client library rejects the result: each offending item, named, with why."""
 
 
 @dataclass(frozen=True)

@@ -13,29 +13,24 @@ import platform
 import re
 import shutil
 import subprocess
-import sys
-from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import anyio.to_thread
-import platformdirs
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from ._exceptions import CommandFailed, InstallError, UsageError
+from ._layout import BIN, EXE, Layout, bytecode_command
 from ._subprocess import run
-from ._types import Environment
+from ._types import Environment, Installer
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-Installer = Literal["uv", "pip"]
-_BIN = "Scripts" if sys.platform == "win32" else "bin"
-_EXE = ".exe" if sys.platform == "win32" else ""
 _PIP_TO_UV = {"PIP_INDEX_URL": "UV_INDEX_URL", "PIP_EXTRA_INDEX_URL": "UV_EXTRA_INDEX_URL"}
 _ERROR_START = re.compile(r"^\s*(\u00d7|error:|ERROR:)", re.IGNORECASE)  # uv starts its errors with U+00D7
 
@@ -83,7 +78,7 @@ def _pyenv(spec: str) -> list[str]:
     versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
     matching = [path for path in versions.glob(f"{spec}*") if re.fullmatch(rf"{re.escape(spec)}(\.\d+)*", path.name)]
     matching.sort(key=lambda path: Version(path.name), reverse=True)
-    return [str(path / _BIN / f"python{_EXE}") for path in matching]
+    return [str(path / BIN / f"python{EXE}") for path in matching]
 
 
 @cache
@@ -138,58 +133,7 @@ def _version_of(python: str) -> str:
     return found.stdout.strip()
 
 
-@dataclass(frozen=True)
-class _Layout:
-    root: Path
-
-    @property
-    def scripts(self) -> Path:
-        return self.root / _BIN
-
-    @property
-    def python(self) -> Path:
-        return self.scripts / f"python{_EXE}"
-
-    def script(self, name: str) -> Path:
-        return self.scripts / f"{name}{_EXE}"
-
-    def python_version(self) -> str:
-        """X.Y.Z of the environment's interpreter, from pyvenv.cfg (venv, uv and virtualenv all write it)."""
-        for line in (self.root / "pyvenv.cfg").read_text(encoding="utf-8").splitlines():
-            key, _, value = line.partition("=")
-            if key.strip() in {"version_info", "version"}:
-                return ".".join(value.strip().split(".")[:3])
-        return ""
-
-    def site_packages(self) -> list[str]:
-        pattern = "Lib/site-packages" if sys.platform == "win32" else "lib/python*/site-packages"
-        return [str(path) for path in self.root.glob(pattern)]
-
-
-def cache_dir() -> Path:
-    """mcp-verify's own cache: ``MCP_VERIFY_CACHE_DIR``, else the platform's user cache directory."""
-    configured = os.environ.get("MCP_VERIFY_CACHE_DIR")
-    return Path(configured) if configured else platformdirs.user_cache_path("mcp-verify", appauthor=False)
-
-
-def bytecode_command(root: Path) -> list[str]:
-    """The command that gives an environment's installed modules bytecode from the shared store.
-
-    uv installs without compiling (pip compiles): without this, every fresh environment's first
-    start compiles mcp and pydantic from source, the largest cost of a verification. See ``_bytecode``.
-    """
-    layout = _Layout(root)
-    store = cache_dir() / "bytecode"
-    return [
-        str(layout.python),
-        "-I",
-        str(Path(__file__).with_name("_bytecode.py")),
-        str(store),
-        *layout.site_packages(),
-    ]
-
-
-async def _add_bytecode(layout: _Layout, cwd: Path) -> None:
+async def _add_bytecode(layout: Layout, cwd: Path) -> None:
     """Only an optimisation: an unwritable cache leaves the environment as uv made it."""
     with contextlib.suppress(CommandFailed):
         await run(bytecode_command(layout.root), env=_environ("uv", cwd), cwd=str(cwd))
@@ -222,7 +166,7 @@ def installer_errors(output: str) -> str:
     return "\n".join(line.rstrip() for line in chosen if line.strip())[:4000]
 
 
-async def _create(layout: _Layout, python: str, installer: Installer, cwd: Path) -> None:
+async def _create(layout: Layout, python: str, installer: Installer, cwd: Path) -> None:
     if installer == "uv":
         uv = find_uv()
         assert uv is not None
@@ -259,7 +203,7 @@ def same_requirements(declared: Sequence[str], requires_dist: Sequence[str]) -> 
 
 
 async def _install(
-    layout: _Layout,
+    layout: Layout,
     targets: Sequence[str],
     installer: Installer,
     cwd: Path,
@@ -281,7 +225,7 @@ async def _install(
 
 
 async def _install_resolved(
-    layout: _Layout,
+    layout: Layout,
     targets: Sequence[str],
     installer: Installer,
     cwd: Path,
@@ -342,7 +286,7 @@ async def prepare_environment(
     ``resolved``: the same requirements were resolved online earlier in this run (another
     project's); uv then installs them from its freshly filled cache, and online should that fail.
     """
-    layout = _Layout(root)
+    layout = Layout(root)
     try:
         await _create(layout, python, installer, cwd)
     except (CommandFailed, RuntimeError, OSError) as error:
@@ -369,7 +313,7 @@ async def install_wheel(
     ago, while the build ran. uv then installs offline, from what is there, instead of asking
     the index about every dependency again; should that not suffice, it installs online.
     """
-    layout = _Layout(root)
+    layout = Layout(root)
     try:
         # offline, only the wheel itself is added: its few modules need no bytecode from the store
         await _install_resolved(
@@ -395,7 +339,7 @@ def dependency_graph(environment: Environment) -> tuple[dict[str, list[str]], di
     environment's ``.dist-info`` (only when a diagnosis needs it: it reads every RECORD)."""
     requires: dict[str, list[str]] = {}
     modules: dict[str, str] = {}
-    for directory in _Layout(Path(environment.path)).site_packages():
+    for directory in Layout(Path(environment.path)).site_packages():
         for dist_info in Path(directory).glob("*.dist-info"):
             name = canonicalize_name(dist_info.name.removesuffix(".dist-info").rpartition("-")[0])
             requires[name] = _requirements(dist_info / "METADATA")
@@ -444,7 +388,7 @@ def _top_levels(record: Path) -> set[str]:
 
 def environment_at(root: Path, installer: Installer) -> Environment:
     """The environment at ``root`` as the install step hands it on: where it is, its Python, what it holds."""
-    layout = _Layout(root)
+    layout = Layout(root)
     return Environment(
         path=str(root),
         python=str(layout.python),
@@ -457,4 +401,4 @@ def environment_at(root: Path, installer: Installer) -> Environment:
 
 def script_path(environment: Environment, script: str) -> Path:
     """Where the installer put a console script."""
-    return _Layout(Path(environment.path)).script(script)
+    return Layout(Path(environment.path)).script(script)

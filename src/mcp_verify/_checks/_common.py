@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import TYPE_CHECKING
 
@@ -53,3 +54,13 @@ def toml_line(text: str, path: Sequence[PathPart], value: object = None) -> int 
         quoted = (f'"{value}"', f"'{value}'")
         found = next((n for n in range(found, end) if any(q in lines[n] for q in quoted)), found)
     return found + 1
+
+
+def json_line(text: str, key: str, value: object = None, start: int = 0) -> int | None:
+    """The line of ``"key": value`` in JSON text (of ``"key"`` alone when the value is written otherwise)."""
+    key_pattern = re.escape(json.dumps(key)) + r"\s*:\s*"
+    match = None
+    if value is not None:
+        match = re.compile(key_pattern + re.escape(json.dumps(value, ensure_ascii=False))).search(text, start)
+    match = match or re.compile(key_pattern).search(text, start)
+    return text.count("\n", 0, match.start()) + 1 if match else None

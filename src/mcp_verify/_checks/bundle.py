@@ -8,6 +8,7 @@ hosts win, and the finding says so (the sources are in docs/research/mcpb.md).
 from __future__ import annotations
 
 import copy
+import posixpath
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +24,7 @@ from .contents import shipped
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .._bundle import Bundle
-    from .._types import Finding, Listing
+    from .._types import Bundle, Finding, Listing
 
 LARGE_BUNDLE = 50 * 1000 * 1000
 _VERSIONS = ("0.1", "0.2", "0.3", "0.4")
@@ -109,7 +109,7 @@ def _server(bundle: Bundle, imports: Sequence[str]) -> list[Finding]:
     findings: list[Finding] = []
     server, files = bundle.server, set(bundle.files)
     entry = server.get("entry_point")
-    if isinstance(entry, str) and entry and entry not in files and not (bundle.root / entry).is_file():
+    if isinstance(entry, str) and entry and posixpath.normpath(entry.replace("\\", "/")) not in files:
         findings.append(finding("MV805", f"server.entry_point {entry!r} is not in the bundle", step="inspect"))
     kind = server.get("type")
     vendored = sorted(

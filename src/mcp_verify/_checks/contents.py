@@ -17,9 +17,7 @@ from ._common import some
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from .._build import Copied
-    from .._project import Project
-    from .._types import Artifact, Finding, Member, Sdist, Wheel
+    from .._types import Artifact, Copied, Finding, Member, Project, Sdist, Wheel
 
 MAX_NAMED_FILES = 10
 """Lost files named one finding each, per cause; the rest are counted in one more finding."""

@@ -20,8 +20,7 @@ from .._catalogue import finding
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from .._diagnose import Installed
-    from .._types import Finding, Wheel
+    from .._types import Finding, Installed, Wheel
 
 
 def declared(requirements: Iterable[str], name: str) -> str:

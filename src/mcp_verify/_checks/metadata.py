@@ -20,8 +20,7 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
 
-    from .._project import Project
-    from .._types import Finding, Metadata, Wheel
+    from .._types import Finding, Metadata, Project, Wheel
     from ._common import PathPart
 
 PYPROJECT = "pyproject.toml"

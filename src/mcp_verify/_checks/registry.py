@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import string
-import tarfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,16 +19,13 @@ from packaging.version import InvalidVersion, Version
 
 from .._catalogue import finding
 from .._data import SERVER_JSON_VERSION, load_json
-from .._files import json_line, project_file, read_json_object
-from .._inspect import parse_metadata
-from ._common import dotted, toml_line
+from .._types import JsonDocument
+from ._common import dotted, json_line, toml_line
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
-    from pathlib import Path
 
-    from .._project import Project
-    from .._types import Finding, Metadata, Wheel
+    from .._types import Finding, Metadata, Project, Wheel
 
 STEP = "registry"
 MAX_DESCRIPTION = 100
@@ -58,48 +54,33 @@ def declares_mcp_name(text: str, name: str) -> bool:
     return False
 
 
-def read_sdist_description(sdist: Path) -> str | None:
-    """The long description in the sdist's PKG-INFO ("" without one); None when it cannot be read.
-
-    PyPI takes a release's description from the first file uploaded, which may be the sdist.
-    """
-    try:
-        with tarfile.open(sdist) as archive:
-            member = next(
-                (m for m in archive.getmembers() if m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")), None
-            )
-            file = archive.extractfile(member) if member is not None else None
-            text = file.read().decode("utf-8", errors="replace") if file is not None else None
-    except (tarfile.TarError, OSError):
-        return None
-    return None if text is None else parse_metadata(text).description or ""
-
-
 @dataclass(frozen=True)
 class _ServerJson:
     """The parsed file with its text, to point findings at the line of a key."""
 
-    data: dict[str, Any]
-    text: str
-    file: str | None
-    label: str
+    document: JsonDocument
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.document.data
+
+    @property
+    def label(self) -> str:
+        return self.document.label
+
+    @property
+    def file(self) -> str | None:
+        return self.document.file
 
     def get(self, key: str) -> Any:
         return self.data.get(key)
 
     def line(self, key: str, value: object = None, *, in_packages: bool = False) -> int | None:
-        return json_line(self.text, key, value, max(self.text.find('"packages"'), 0) if in_packages else 0)
+        text = self.document.text
+        return json_line(text, key, value, max(text.find('"packages"'), 0) if in_packages else 0)
 
     def finding(self, code: str, message: str, hint: str, key: str, value: object = None, **where: bool) -> Finding:
         return _finding(code, message, hint, self.file, self.line(key, value, **where))
-
-
-def _load(path: Path, project: Path) -> _ServerJson | Finding:
-    file = project_file(path, project)
-    loaded = read_json_object(path, "MV601", STEP, file)
-    if not isinstance(loaded, tuple):
-        return loaded
-    return _ServerJson(loaded[0], loaded[1], file, file or str(path))
 
 
 def _check_schema(server: _ServerJson) -> Iterable[Finding]:
@@ -250,11 +231,8 @@ def _check_version(server: _ServerJson, built: str) -> Iterable[Finding]:
         )
 
 
-def _marker_line(project: Path, readme: str) -> int | None:
-    try:
-        lines = (project / readme).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
+def _marker_line(readme: str) -> int | None:
+    lines = readme.splitlines()
     return next((number for number, line in enumerate(lines, 1) if _MARKER_LIKE.search(line)), None)
 
 
@@ -271,7 +249,7 @@ def _why_not(written: str, name: str) -> str:
 
 
 def _check_marker(
-    server: _ServerJson, name: str, descriptions: dict[str, str | None], project: Project | None, root: Path
+    server: _ServerJson, name: str, descriptions: dict[str, str | None], project: Project | None
 ) -> Iterable[Finding]:
     """``mcp-name: <name>`` in the long description: the registry's proof that the PyPI package is yours."""
     readme = project.readme if project is not None else None
@@ -301,8 +279,8 @@ def _check_marker(
                 "MV610",
                 f"the long description ({where}, from {source}) {said}",
                 hint,
-                readme if readme and (root / readme).is_file() else None,
-                _marker_line(root, readme) if readme else None,
+                readme if readme and project is not None and project.readme_text is not None else None,
+                _marker_line(project.readme_text) if project is not None and project.readme_text else None,
             )
 
 
@@ -341,17 +319,14 @@ def _check_env(
         )
 
 
-def http_launch(server_json_path: Path, dist: str | None) -> tuple[list[str], dict[str, str], str] | None:
+def http_launch(document: JsonDocument, dist: str | None) -> tuple[list[str], dict[str, str], str] | None:
     """How server.json says to start the pypi package over streamable HTTP: (arguments, environment,
     URL template with ``{port}``), or None when it declares no streamable-http transport.
 
     Values come from each input's ``value`` or ``default``; a variable named ``port`` (an argument's
     valueHint, or an environment variable) becomes ``{port}``, the free port mcp-verify picks.
     """
-    loaded = read_json_object(server_json_path, "MV601", STEP, None)
-    if not isinstance(loaded, tuple):
-        return None
-    server = _ServerJson(loaded[0], loaded[1], None, str(server_json_path))
+    server = _ServerJson(document)
     for _, package in _pypi_packages(server, dist):
         transport = package.get("transport")
         if not isinstance(transport, dict) or transport.get("type") != "streamable-http":
@@ -382,23 +357,22 @@ def http_launch(server_json_path: Path, dist: str | None) -> tuple[list[str], di
 
 
 def check_server_json(
-    server_json_path: Path,
+    document: JsonDocument | Finding,
     wheel: Wheel | None,
     given_env: Mapping[str, str],
     *,
     sdist_description: str | None = None,
     project: Project | None = None,
 ) -> list[Finding]:
-    """Check ``server.json`` against the registry's rules and the built ``wheel``.
+    """Check ``server.json`` (read, or the finding that says why it could not be) against the registry's
+    rules and the built ``wheel``.
 
-    ``sdist_description`` is the sdist's PKG-INFO body (see ``read_sdist_description``); None skips
-    it. ``project`` (default: none, the directory of server.json) holds pyproject.toml and the
-    README, and is what finding paths are relative to.
+    ``sdist_description`` is the sdist's PKG-INFO body; None skips it. ``project`` holds
+    pyproject.toml and the README.
     """
-    root = project.path if project is not None else server_json_path.parent
-    server = _load(server_json_path, root)
-    if not isinstance(server, _ServerJson):
-        return [server]
+    if not isinstance(document, JsonDocument):
+        return [document]
+    server = _ServerJson(document)
     findings = [*_check_fields(server), *_check_schema(server)]
     metadata = wheel.metadata if wheel is not None else None
     packages = _pypi_packages(server, metadata.name if metadata else None)
@@ -410,6 +384,6 @@ def check_server_json(
             findings += _check_package(server, index, package, metadata)
         name = server.get("name")
         if packages and isinstance(name, str) and name:
-            findings += _check_marker(server, name, _descriptions(metadata, sdist_description), project, root)
+            findings += _check_marker(server, name, _descriptions(metadata, sdist_description), project)
     findings += _check_env(server, packages, given_env)
     return findings

@@ -16,9 +16,7 @@ from ._common import some
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .._diagnose import ImportCost
-    from .._probe import ListProblem
-    from .._types import Finding, Shutdown, StrayLine
+    from .._types import Finding, ImportCost, ListProblem, Shutdown, StrayLine
 
 _SHOWN_LINE = 200
 _WHEN = {

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._catalogue import finding
-from .._files import json_line, project_file, read_json_object
+from .._types import JsonDocument
+from ._common import json_line
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 
     from .._types import Finding, JSONDict, Listing
 
-STEP = "snapshot"
 SNAPSHOT_VERSION = 1
 _Where = tuple[str, object, int]
 """Where a finding points in the snapshot text: the key, its value, and the offset to search from."""
@@ -198,26 +198,21 @@ def _by_key(entries: object, key: str) -> dict[str, JSONDict]:
     return {str(item[key]): item for item in items if isinstance(item, dict) and item.get(key) is not None}
 
 
-def compare_snapshot(path: Path, listing: Listing, *, project: Path | None = None) -> list[Finding]:
-    """Compare the listing with the snapshot at ``path``: breaking changes are errors, additions info.
+def missing_snapshot(path: Path) -> Finding:
+    """There is no snapshot file to compare with."""
+    return finding(
+        "MV701",
+        f"there is no tools snapshot at {path} to compare with",
+        "run once with --update-snapshot to write it, and commit it",
+    )
 
-    ``project``, when given, makes finding paths relative to it (and lets them carry a line).
-    """
-    file = project_file(path, project) if project is not None else None
-    label = file or str(path)
-    if not path.exists():
-        return [
-            finding(
-                "MV701",
-                f"there is no tools snapshot at {label} to compare with",
-                "run once with --update-snapshot to write it, and commit it",
-                file=file,
-            )
-        ]
-    loaded = read_json_object(path, "MV702", STEP, file)
-    if not isinstance(loaded, tuple):
-        return [loaded]
-    old, text = loaded
+
+def compare_snapshot(snapshot: JsonDocument | Finding, listing: Listing) -> list[Finding]:
+    """Compare the listing with the snapshot (read, or why it could not be): breaking changes are
+    errors, additions info. Findings carry a line when the snapshot lies in the project."""
+    if not isinstance(snapshot, JsonDocument):
+        return [snapshot]
+    old, text, label, file = snapshot.data, snapshot.text, snapshot.label, snapshot.file
     if old.get("snapshot_version") != SNAPSHOT_VERSION:
         return [
             finding(

@@ -12,7 +12,6 @@ import anyio
 
 from .._bundle import (
     GUI_PATH,
-    Bundle,
     entry_point,
     locate,
     missing_imports,
@@ -25,12 +24,11 @@ from .._bundle import (
 from .._catalogue import finding
 from .._checks.bundle import check_contents as check_contents_of_bundle
 from .._checks.bundle import check_manifest, check_promises, check_versions
-from .._diagnose import Installed
 from .._exceptions import CommandFailed, InstallError, LaunchError, UsageError, VerifyError
 from .._project import read_project
 from .._steps import StepLog
 from .._subprocess import run
-from .._types import LaunchSpec, Severity, Status
+from .._types import Installed, LaunchSpec, Severity, Status
 from .._venv import (
     environ_for_installs,
     environment_at,
@@ -43,10 +41,9 @@ from .plan import Record, plural, size_text
 from .project import Verification
 
 if TYPE_CHECKING:
-    from .._project import Project
     from .._report import Report
     from .._steps import Step
-    from .._types import Environment
+    from .._types import Bundle, Environment, Project
 
 HOST_START_TIMEOUT = 60.0
 """Seconds a desktop host waits for a server's first start (a bundle's cold install counts against it)."""

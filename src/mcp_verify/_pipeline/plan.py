@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .._exceptions import UsageError
-from .._project import Settings
 from .._report import redact
-from .._types import Artifacts, Call, ServerInfo
+from .._types import Artifacts, Call, ServerInfo, Settings
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -18,12 +17,10 @@ if TYPE_CHECKING:
     import anyio
 
     from .._build import BuildEnvironments
-    from .._bundle import Bundle
     from .._options import Options
-    from .._project import Project
     from .._sandbox import Sandbox
     from .._steps import Progress, StepLog
-    from .._types import CallResult, Environment, Finding, JSONDict, Listing, Sdist, StepResult, Wheel
+    from .._types import Bundle, CallResult, Environment, Finding, JSONDict, Listing, Project, Sdist, StepResult, Wheel
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from .._checks.dependencies import check_dependencies, declared
 from .._checks.listing import check_listing
 from .._checks.metadata import check_metadata
 from .._checks.profiles import check_profiles
-from .._checks.registry import check_server_json, http_launch, read_sdist_description
+from .._checks.registry import check_server_json, http_launch
 from .._checks.server import (
     check_identity,
     check_lists,
@@ -35,17 +35,17 @@ from .._checks.server import (
     check_startup,
     check_stdout,
 )
-from .._checks.snapshot import compare_snapshot, snapshot_text
-from .._diagnose import Installed, explain_exit, hint_for, import_costs, last_words
+from .._checks.snapshot import compare_snapshot, missing_snapshot, snapshot_text
+from .._diagnose import explain_exit, hint_for, import_costs, last_words
 from .._exceptions import CommandFailed, InstallError, ServerExited, UsageError, VerifyError, WheelError
-from .._files import remove_tree, write_text_atomically
+from .._files import read_json_object, remove_tree, write_text_atomically
 from .._inspect import choose_script, inspect_sdist, inspect_wheel
 from .._project import read_project
 from .._report import Report, redact
 from .._sandbox import denials
 from .._steps import StepLog
 from .._subprocess import run
-from .._types import Artifacts, LaunchSpec, ServerInfo, Severity, Status
+from .._types import Artifacts, Installed, JsonDocument, LaunchSpec, ServerInfo, Severity, Status
 from .._venv import (
     dependency_graph,
     find_python,
@@ -60,14 +60,11 @@ from .plan import Leg, Plan, Record, Redacting, Shared, Source, plural, size_tex
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from .._build import Copied
     from .._options import Options
     from .._probe import Server
-    from .._project import Project
     from .._steps import Progress
     from .._targets import Target
-    from .._types import Environment, Finding, JSONDict, Listing, Wheel
-    from .._venv import Installer
+    from .._types import Copied, Environment, Finding, Installer, JSONDict, Listing, Project, Wheel
 
 _STDERR_TAIL = 4000
 _SHUTDOWN_WORDS = {
@@ -257,17 +254,20 @@ class Verification:
         if path is None:
             return source
         record.steps.expect("registry")
+        document = read_json_object(path, "MV601", "registry", project.path if project is not None else path.parent)
         findings = check_server_json(
-            path,
+            document,
             source.wheel,
             self.options.env,
             project=project,
-            sdist_description=read_sdist_description(source.artifacts.sdist) if source.artifacts.sdist else None,
+            sdist_description=source.sdist.description if source.sdist is not None else None,
         )
         record.findings += findings
         record.steps.record("registry", findings, f"{path.name} agrees with the release")
+        if not isinstance(document, JsonDocument):
+            return source
         dist = source.wheel.metadata.name if source.wheel.metadata else None
-        return replace(source, http=http_launch(path, dist))
+        return replace(source, http=http_launch(document, dist))
 
     # install -------------------------------------------------------------------------------------
 
@@ -560,8 +560,11 @@ class Verification:
             write_text_atomically(path, redact(snapshot_text(listing), self.secrets))
             record.steps.record("snapshot", [], f"wrote {path}")
             return
-        project = self.target.project
-        found = compare_snapshot(path, listing, project=project)
+        exists = path.exists()
+        snapshot = (
+            read_json_object(path, "MV702", "snapshot", self.target.project) if exists else missing_snapshot(path)
+        )
+        found = compare_snapshot(snapshot, listing)
         record.findings += found
         record.steps.record("snapshot", found, f"matches {path}")
 
