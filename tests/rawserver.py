@@ -123,14 +123,79 @@ def item_error(method, params):
     return entry.get("error") if isinstance(entry, dict) else None
 
 
+MODERN = "2026-07-28"
+VERSION_KEY = "io.modelcontextprotocol/protocolVersion"
+
+
+def requested_version(params):
+    """The version a 2026-07-28 request names in its _meta (None: a handshake-era request)."""
+    meta = (params or {}).get("_meta")
+    return meta.get(VERSION_KEY) if isinstance(meta, dict) else None
+
+
+def modern_answer(method, params):
+    """A request of the modern era: (error, result), the envelope added to a result unless told not to."""
+    version = requested_version(params)
+    if version != MODERN and not BEHAVIOUR.get("ignore_meta"):
+        return {"code": -32022, "message": "Unsupported protocol version", "data": {"supported": [MODERN], "requested": version}}, None
+    if method == "server/discover":
+        result = {"supportedVersions": BEHAVIOUR.get("supported_versions", [MODERN]), "capabilities": capabilities()}
+        result["_meta"] = {"io.modelcontextprotocol/serverInfo": {"name": BEHAVIOUR.get("name", "raw"), "version": BEHAVIOUR.get("version", "1.0.0")}}
+    elif method in ("ping", "initialize", "logging/setLevel"):
+        return {"code": -32601, "message": f"Method not found: {method}"}, None
+    else:
+        mapped = {"tools/list": "modern_tools"}.get(method)
+        saved = BEHAVIOUR.get("tools")
+        if mapped and mapped in BEHAVIOUR:
+            BEHAVIOUR["tools"] = BEHAVIOUR[mapped]
+        result = result_for(method, params)
+        BEHAVIOUR["tools"] = saved
+        if result is None:
+            return {"code": -32601, "message": f"Method not found: {method}"}, None
+    if BEHAVIOUR.get("envelope", True):
+        result = dict(result, resultType="complete")
+        if method == "server/discover" or method.endswith("/list"):
+            result.update(ttlMs=0, cacheScope="private")
+    return None, result
+
+
+def discover(message):
+    """What the behaviour says to do with server/discover: a result (modern servers), an error, or misbehave."""
+    how = BEHAVIOUR.get("discover", "result" if BEHAVIOUR.get("modern") else "error")
+    if how == "exit":
+        sys.stderr.write("fatal: unknown method server/discover\n")
+        sys.stderr.flush()
+        os._exit(3)
+    if how == "hang":
+        return None
+    if how == "garbage":
+        data = b"unexpected request: server/discover\n"
+        os.write(1, data)
+        return None
+    if how == "error":
+        return {"code": -32601, "message": "Method not found: server/discover"}, None
+    return modern_answer("server/discover", message.get("params"))
+
+
 def answer(message):
     method = message.get("method")
     if method in BEHAVIOUR.get("crash_on", []):
         raise RuntimeError(f"raw server crashed on {method}")
     if "id" not in message or method in BEHAVIOUR.get("ignore", []):
         return
-    error = BEHAVIOUR.get("errors", {}).get(method) or item_error(method, message.get("params") or {})
-    result = None if error else result_for(method, message.get("params") or {})
+    params = message.get("params") or {}
+    if method == "server/discover":
+        answered = discover(message)
+        if answered is None:
+            return
+        error, result = answered
+    elif BEHAVIOUR.get("modern") and requested_version(params) is not None:
+        error, result = modern_answer(method, params)
+    elif method == "initialize" and BEHAVIOUR.get("legacy") is False:
+        error, result = {"code": -32601, "message": "Method not found: initialize"}, None
+    else:
+        error = BEHAVIOUR.get("errors", {}).get(method) or item_error(method, params)
+        result = None if error else result_for(method, params)
     if error is None and result is None:
         error = {"code": -32601, "message": f"Method not found: {method}"}
     reply = {"jsonrpc": "2.0", "id": message["id"]}
@@ -263,7 +328,13 @@ def make_project(
     SIGTERM), ``ignore_sigterm``, ``hang_at_eof``, ``raise_at_exit`` (a message: a traceback at
     exit), ``stderr_at_exit`` (written when the interpreter exits, after any traceback),
     ``try_connect`` ([host, port]) and ``try_write`` (a path): tried at start, the outcome on stderr,
-    ``exit_code`` (at stdin EOF). ``setup_py``: a setup.py and no pyproject.toml, as old projects
+    ``exit_code`` (at stdin EOF). Protocol eras: ``modern`` (answer ``server/discover`` with a DiscoverResult and
+    serve requests carrying the 2026-07-28 ``_meta`` envelope; ``supported_versions`` what it advertises),
+    ``legacy`` (False: ``initialize`` is Method not found), ``discover`` (``result``, ``error``, ``exit``,
+    ``hang``, ``garbage``: what it does with ``server/discover``; default ``result`` when ``modern``, else
+    ``error``), ``modern_tools`` (the tools it lists in the modern era, if not ``tools``), ``envelope`` (False:
+    modern results without resultType and cache hints), ``ignore_meta`` (answer whatever version ``_meta``
+    names). ``setup_py``: a setup.py and no pyproject.toml, as old projects
     are written, built by setuptools' legacy backend; ``settings``: TOML added to pyproject.toml
     (a ``[tool.mcp-verify]`` table). An entry of ``reads`` or ``prompt_results`` that is
     ``{"error": {...}}`` is answered with that error. ``{env:NAME}`` in any string is replaced, when the

@@ -116,9 +116,11 @@ def test_registry_preflight_passes_a_matching_server_json(verify):
     assert run.finding("MV136")["severity"] == "info", "no __main__.py: python -m will not start it"
 
 
-def test_protocol_matrix_offers_every_handshake_version(verify):
+def test_protocol_matrix_offers_every_version_of_both_eras(verify):
     run = verify(PACKAGES / "good-server", "--protocols")
     assert run.returncode == 0, run.stdout + run.stderr
     versions = run.report["protocols"]["versions"]
-    assert [row["offered"] for row in versions] == ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]
+    offered = [(row["era"], row["offered"]) for row in versions]
+    legacy = [("legacy", version) for version in ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")]
+    assert offered == [*legacy, ("modern", "2026-07-28")]
     assert all(row["accepted"] for row in versions)

@@ -82,7 +82,8 @@ def test_a_good_raw_server_passes_with_its_tools(batch):
     report = batch("raw-good")
     assert report["ok"] is True
     assert [tool["name"] for tool in report["tools"]] == ["echo"]
-    assert [finding["code"] for finding in report["findings"]] == ["MV136"], "advice only: no __main__.py"
+    advice = {finding["code"]: finding["severity"] for finding in report["findings"]}
+    assert advice == {"MV136": "info", "MV308": "info"}, "advice only: no __main__.py, the handshake era only"
     assert "stdout clean" in report["steps"][-1]["message"]
 
 

@@ -569,6 +569,83 @@ _ENTRIES = [
         "Clients and logs show the wrong version; FastMCP reports its own version unless it is told the server's.",
         "Pass the package's version to the server's constructor (e.g. version=importlib.metadata.version(...)).",
     ),
+    Entry(
+        "MV307",
+        ERROR,
+        "handshake",
+        "a current client cannot connect: what the server did with `server/discover` is named",
+        "Clients of MCP 2026-07-28 open with `server/discover` (the mcp client's auto mode, Claude Code, the "
+        "claude.ai connector, the Inspector) and fall back to `initialize` on any JSON-RPC error. This server "
+        "exited, stayed silent past the client's wait (10 s for the mcp client), or wrote what is not JSON-RPC "
+        "when it received the probe; or it speaks only modern versions this client does not know.",
+        "A server that dies on the probe fails every current client (modelcontextprotocol/go-sdk#1177); one that "
+        "stays silent makes connections hang (MayDay-wpf/snow-app PR#56) or wait out a timeout at every start.",
+        "Answer `server/discover`: a DiscoverResult if you speak 2026-07-28, else a JSON-RPC error such as "
+        "-32601 Method not found, at once and on stdout only. The MCP SDKs' servers do.",
+    ),
+    Entry(
+        "MV308",
+        INFO,
+        "handshake",
+        "the server speaks only the handshake era (MCP 2025-11-25 and earlier)",
+        "The server answered `server/discover` with an error and `initialize` with a handshake: current clients "
+        "fall back to the handshake and connect. No shipping client is modern-only by default (December 2026): "
+        "Claude Code, the claude.ai connector and the mcp client probe and fall back; the TypeScript SDK stays "
+        "legacy unless told otherwise; only a client pinned to 2026-07-28 (the Inspector's Era: Modern, "
+        "`mode: {pin: '2026-07-28'}`) fails.",
+        "The 2026-07-28 revision's features (cacheable lists, discover-time extensions such as MCP Apps) stay out "
+        "of reach, and a client that pins the new revision cannot connect (the specification's compatibility "
+        "matrix: modern-only client, legacy server, fails).",
+        "Serve both eras: mcp 2.x's `MCPServer` and low-level `Server` do, from one process.",
+    ),
+    Entry(
+        "MV309",
+        WARNING,
+        "handshake",
+        "the server speaks only the modern era: clients that still use the handshake cannot connect",
+        "The server connects in 2026-07-28 through `server/discover`, but a client that opens with `initialize` "
+        "(started afresh, as it would start it) gets no session.",
+        "Many clients still open with the handshake: the TypeScript SDK's default mode is legacy, Codex "
+        "(codex-mcp-client 0.148) connects 2025-06-18, FastMCP 4's multi-server client negotiates only the "
+        "handshake; they cannot use a modern-only server.",
+        "Answer `initialize` too (a dual-era server): mcp 2.x's `MCPServer` does by default.",
+    ),
+    Entry(
+        "MV310",
+        ERROR,
+        "list",
+        "the server lists different tools, prompts or resources in the two protocol eras",
+        "Listed through a 2026-07-28 connection and through a handshake connection, the server offers "
+        "different things; the difference is named.",
+        "Which tools a user gets depends on which client they use: a tool that exists in one era is missing "
+        "in the other.",
+        "Register the same tools, prompts and resources whatever the era of the connection.",
+    ),
+    Entry(
+        "MV311",
+        ERROR,
+        "list",
+        "a 2026-07-28 result lacks `resultType` or its cache hints (`ttlMs`, `cacheScope`), or has invalid ones",
+        "On a modern connection every result carries `resultType`, and cacheable results (discover and the "
+        "lists) carry `ttlMs` (a whole number of milliseconds, at least 0) and `cacheScope` (`public` or "
+        "`private`); the 2026-07-28 schema requires them. A list result without them is an error (the mcp "
+        "client rejects it); a discover result without them a warning (the mcp client fills them in).",
+        "Strictly validating clients reject every such result (modelcontextprotocol/ruby-sdk PR#516), so the "
+        "list comes back empty or the connection fails.",
+        'Set `resultType: "complete"`, `ttlMs` and `cacheScope` on modern results (the MCP SDKs\' servers do).',
+    ),
+    Entry(
+        "MV312",
+        WARNING,
+        "handshake",
+        "a modern server ignores the protocol version a request names in `_meta`",
+        "Asked `server/discover` naming a version no server supports (2099-01-01) in `_meta`, the server "
+        "answered as if it were supported instead of refusing it with UnsupportedProtocolVersionError (-32022).",
+        "In 2026-07-28 each request carries its own version; a server that ignores it answers clients of "
+        "other versions in the wrong shape, and a client cannot negotiate a version with it.",
+        "Read `io.modelcontextprotocol/protocolVersion` from each request's `_meta` and answer -32022 with the "
+        "versions you support when it is not one of them.",
+    ),
     # list ----------------------------------------------------------------------------------------
     Entry(
         "MV401",

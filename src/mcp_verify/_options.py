@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._checks.profiles import clients as profile_clients
 from ._exceptions import UsageError
-from ._types import Call
+from ._types import ERA_MODES, Call
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -43,8 +43,11 @@ class Options:
     (default: the project's ``[tool.mcp-verify] strict``, else off)."""
     encoding: str | None = None
     """Also start the server with this stdio encoding (``cp1252`` by default under ``strict``)."""
+    era: str = "auto"
+    """How to connect: ``auto`` as a current client does (``server/discover``, then the handshake where the
+    client falls back, and the other era on a server started for it), or ``legacy`` / ``modern`` alone."""
     protocols: bool = False
-    """Also offer every protocol version the mcp client supports, one server start each."""
+    """Also offer every protocol version the mcp client supports, both eras, one server start each."""
     build_timeout: float = 900.0
     """Seconds the build may take, and (apart) the installation."""
     startup_budget: float = 10.0
@@ -94,6 +97,8 @@ def options(**given: Any) -> Options:
         raise UsageError(f"unknown option{'s' * (len(unknown) > 1)}: {', '.join(unknown)}")
     if given.get("transport", "stdio") not in {"stdio", "http"}:
         raise UsageError(f"transport {given['transport']!r}: expected stdio or http")
+    if given.get("era", "auto") not in ERA_MODES:
+        raise UsageError(f"era {given['era']!r}: expected {', '.join(ERA_MODES)}")
     if given.get("resolution", "highest") not in RESOLUTIONS:
         raise UsageError(f"resolution {given['resolution']!r}: expected highest, lowest or both")
     unknown_clients = sorted(set(given.get("clients", ())) - set(profile_clients()))

@@ -34,21 +34,22 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import mcp_types as types
-from mcp.client.session import ClientSession
+from mcp.client.session import DISCOVER_TIMEOUT_SECONDS, ClientSession
 from mcp.client.stdio import get_default_environment
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 from mcp.shared.message import SessionMessage
-from mcp_types import CONNECTION_CLOSED, METHOD_NOT_FOUND
+from mcp_types import CONNECTION_CLOSED, METHOD_NOT_FOUND, REQUEST_TIMEOUT, UNSUPPORTED_PROTOCOL_VERSION
 from mcp_types.methods import validate_server_result
-from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_MODERN_VERSION, MODERN_PROTOCOL_VERSIONS
 from pydantic import ValidationError
 
 from ._compat import unwrapped
 from ._diagnose import last_words
+from ._eras import choose
 from ._exceptions import HandshakeError, LaunchError, ListError, ServerExited, VerifyError
 from ._subprocess import Family, census, kill_group, kill_processes
-from ._types import CallResult, Exercised, Listing, ListProblem, Shutdown, StrayLine
+from ._types import LEGACY, MODERN, CallResult, Discovery, Exercised, Listing, ListProblem, Shutdown, StrayLine
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -70,12 +71,21 @@ DRAIN_GRACE = 2.0
 """Seconds to read what is left on stdout after the server exited (a child may hold the pipe)."""
 MAX_LINE = 32 * 1024 * 1024
 """The longest stdout line read; the rest of a longer one is skipped (MV206)."""
+KEPT_STRAY = 4096
+"""How much of a stray stdout line is kept (the report quotes far less)."""
+MAX_STRAYS = 100
+"""How many stray stdout lines are kept; the rest are only counted."""
+_PARSED_STRAY = 64 * 1024
 PING_LIMIT = 5.0
 """Seconds a server gets to answer ping; an unanswered ping is a warning, not a failure."""
 LIST_ALLOWANCE = 5.0
 """Seconds each list call gets even when the start-up time is used up, so one cannot starve the others."""
 GARBAGE_GRACE = 1.0
 """After JSON that is not JSON-RPC, how long the real answer may still take."""
+DISCOVER_LIMIT = DISCOVER_TIMEOUT_SECONDS
+"""How long a current client waits for the answer to ``server/discover`` before it falls back (the mcp client's)."""
+UNKNOWN_VERSION = "2099-01-01"
+"""A protocol version no server supports, to see whether a modern server reads the version in ``_meta``."""
 _STDERR_KEEP = 64 * 1024
 _SHOWN_LINE = 200
 _MAX_PAGES = 1000
@@ -113,10 +123,12 @@ def describe_exit(returncode: int | None) -> str:
 
 @dataclass(frozen=True)
 class Handshake:
-    """What the server said about itself in its initialize result."""
+    """What the server said about itself when the connection was made: its initialize result, or (modern) its
+    discover result, where name and version are optional."""
 
-    name: str
-    version: str
+    era: str
+    name: str | None
+    version: str | None
     protocol_version: str
     capabilities: dict[str, Any]
     instructions: str | None
@@ -127,10 +139,18 @@ class Session:
     """What one conversation with a server found, whatever happened later."""
 
     handshake: Handshake | None = None
+    discovery: Discovery | None = None
+    """What ``server/discover`` got, when the connection opened with it."""
+    fallback: str | None = None
+    """Why the connection fell back to the handshake, when it did."""
     listing: Listing | None = None
     list_problems: list[ListProblem] = field(default_factory=list)
+    results: list[tuple[str, JSONDict]] = field(default_factory=list)
+    """(method, result as sent) of each result of a modern connection."""
+    version_check: str | None = None
+    """What a request naming an unsupported version in its ``_meta`` got (modern connections)."""
     ping: str | None = None
-    """Why ping was not answered; None when it was."""
+    """Why ping was not answered; None when it was (or when it was not sent: modern connections have none)."""
     startup_seconds: float | None = None
     ready_seconds: float | None = None
 
@@ -224,6 +244,13 @@ class _Pump:
         self.received: deque[str] = deque(maxlen=5)
         self.results: dict[Any, Any] = {}
         """The raw ``result`` of each response, by request id."""
+        self.errors: dict[Any, types.ErrorData] = {}
+        """The error of each error response, by request id: the server's own, whatever its code."""
+        self.stray_count = 0
+        """Lines that are not JSON-RPC messages, kept or not."""
+        self.garbage = 0
+        """Of those, the ones that are JSON (an answer the server meant, unreadable to a client)."""
+        self.last_stray: StrayLine | None = None
         self.sent: list[tuple[Any, str]] = []
         """(request id, method) of each request the session sent, in order."""
         self.answered = anyio.Event()
@@ -289,28 +316,47 @@ class _Pump:
                 self._alarm()
 
     async def _take(self, raw: bytes, to_session: MemoryObjectSendStream[SessionMessage | Exception]) -> None:
-        line = raw.decode("utf-8", errors="replace").rstrip("\r")
-        if not line.strip():
+        """One line of stdout: a JSON-RPC message goes on to the session; anything else is kept as a stray,
+        only its first ``KEPT_STRAY`` characters and only the first ``MAX_STRAYS`` of them, so that memory
+        stays bounded whatever the server writes."""
+        raw = raw.rstrip(b"\r")
+        if not raw.strip():
             return
-        self.received.append(shorten(line))
+        self.received.append(shorten(raw[: _SHOWN_LINE * 4].decode("utf-8", errors="replace")))
         if not self.protocol:
             return
-        try:
-            message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
-        except ValidationError:
-            stray = StrayLine(line, self.phase, _is_json(line))
-            self.strays.append(stray)
-            if stray.is_json:
-                self._alarm()
+        message = _message(raw)
+        if message is None:
+            self.stray(raw)
             return
         self.received_message(message)
         with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
             await to_session.send(SessionMessage(message))  # after the session, stdout is still read to its end
 
+    def stray(self, raw: bytes) -> None:
+        """A line that is not a JSON-RPC message: counted, and kept (a bounded prefix) while there is room."""
+        self.stray_count += 1
+        shaped = _is_json(raw)
+        text = raw[:KEPT_STRAY].decode("utf-8", errors="replace")
+        self.last_stray = StrayLine(text + ("…" if len(raw) > KEPT_STRAY else ""), self.phase, shaped)
+        if len(self.strays) < MAX_STRAYS:
+            self.strays.append(self.last_stray)
+        if shaped:
+            self.garbage += 1
+            self._alarm()
+
+    def first_stray(self, after: int, *, json: bool = False) -> str:
+        """The text of the first stray line (of JSON, with ``json``) after the ``after``-th, as far as one was kept."""
+        kept = [stray for stray in self.strays[after:] if stray.is_json or not json]
+        chosen = kept[0] if kept else self.last_stray
+        return chosen.text if chosen is not None else ""
+
     def received_message(self, message: types.JSONRPCMessage) -> None:
-        """A protocol message from the server: the server is up, and a response's raw result is kept."""
+        """A protocol message from the server: the server is up, and a response's raw result (or error) is kept."""
         if isinstance(message, types.JSONRPCResponse):
             self.results[message.id] = message.result
+        elif isinstance(message, types.JSONRPCError) and message.id is not None:
+            self.errors[message.id] = message.error
         self.answered.set()
 
     def sent_message(self, message: types.JSONRPCMessage) -> None:
@@ -374,15 +420,42 @@ class _Pump:
             await self.eof.wait()
 
 
-def _is_json(line: str) -> bool:
+def _message(raw: bytes) -> types.JSONRPCMessage | None:
+    """The JSON-RPC message a line holds, or None; a line that cannot be one is not parsed at all, and nesting
+    deeper than a client reads is no message either (the parser's own bound, never Python's recursion)."""
+    if not raw.lstrip().startswith(b"{"):
+        return None
     try:
-        json.loads(line)
+        return types.jsonrpc_message_adapter.validate_json(raw, by_name=False)
+    except (ValidationError, ValueError, RecursionError):
+        return None
+
+
+def _is_json(raw: bytes) -> bool:
+    """Whether a stray line is JSON (what a server meant as an answer, as opposed to a log line). A short line
+    is parsed; a long one is judged by its ends, so that no size or depth makes the question expensive."""
+    text = raw.strip()
+    if len(text) > _PARSED_STRAY:
+        return (text[:1], text[-1:]) in {(b"{", b"}"), (b"[", b"]")}
+    try:
+        json.loads(text)
     except ValueError:
         return False
+    except RecursionError:
+        return True  # brackets nested deeper than Python recurses: JSON in intent
     return True
 
 
 # the protocol ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Opening:
+    """A request sent in the background (the one a connection opens with, or its fallback) and its answer."""
+
+    done: anyio.Event = field(default_factory=anyio.Event)
+    result: Any = None
+    error: Exception | None = None
 
 
 class _Answered(Exception):
@@ -404,11 +477,10 @@ class Client:
         self.process = process
         self.spec = spec
         self.deadline = process.spawned + spec.timeout
+        self.mode = spec.era
         self.found = Session()
         self._group = group
-        self._initialize: anyio.Event | None = None
-        self._init_result: types.InitializeResult | None = None
-        self._init_error: Exception | None = None
+        self._openings: dict[str, _Opening] = {}
 
     async def _watch(
         self, step: str, what: str, operation: Callable[[], Awaitable[T]], deadline: float, *, silence_ok: bool = False
@@ -420,8 +492,9 @@ class Client:
         pump = self.pump
         pump.phase = step
         if pump.eof.is_set():
-            raise await self._exited(step)
-        strays, oversized, troubles = len(pump.strays), len(pump.oversized), pump.troubles
+            raise await self.exited(step)
+        strays, garbage, oversized, troubles = pump.stray_count, pump.garbage, len(pump.oversized), pump.troubles
+        sent = len(pump.sent)
         outcome: list[T] = []
         failure: list[Exception] = []
 
@@ -439,7 +512,7 @@ class Client:
                 seen = pump.troubles
                 if pump.eof.is_set() or len(pump.oversized) > oversized:
                     break
-                if any(stray.is_json for stray in pump.strays[strays:]):
+                if pump.garbage > garbage:
                     await anyio.sleep(GARBAGE_GRACE)
                     break
             scope.cancel()
@@ -453,6 +526,11 @@ class Client:
             return outcome[0]
         if failure and not (isinstance(failure[0], MCPError) and failure[0].code == CONNECTION_CLOSED):
             raise _Answered(failure[0])
+        # the mcp client's code for a closed connection is also the usual "server error": the server's own
+        # error response, when there is one, is what it said
+        answered = next((pump.errors[key] for key, _ in pump.sent[sent:] if key in pump.errors), None)
+        if answered is not None:
+            raise _Answered(MCPError.from_error_data(answered))
         error_type = _ERRORS.get(step, VerifyError)
         if len(pump.oversized) > oversized:
             raise error_type(
@@ -462,22 +540,21 @@ class Client:
                 step=step,
             )
         if pump.eof.is_set() or failure:
-            raise await self._exited(step)
-        garbage = [stray for stray in pump.strays[strays:] if stray.is_json]
-        if garbage:
+            raise await self.exited(step)
+        if pump.garbage > garbage:
             raise error_type(
                 "MV302",
-                f"the server answered {what} with JSON that is not a JSON-RPC message: {shorten(garbage[0].text)}",
+                f"the server answered {what} with JSON that is not a JSON-RPC message: "
+                f"{shorten(pump.first_stray(strays, json=True))}",
                 step=step,
             )
-        text = pump.strays[strays:]
-        if silence_ok and not text:
+        if silence_ok and pump.stray_count == strays:
             return None
-        if text:
+        if pump.stray_count > strays:
             raise error_type(
                 "MV204",
-                f"the server wrote non-JSON-RPC text to stdout ({shorten(text[0].text)!r}) and never answered "
-                f"{what} within {self.spec.timeout:g} s; stdout is reserved for the MCP protocol",
+                f"the server wrote non-JSON-RPC text to stdout ({shorten(pump.first_stray(strays))!r}) and never "
+                f"answered {what} within {self.spec.timeout:g} s; stdout is reserved for the MCP protocol",
                 step=step,
             )
         seen = f"; it wrote on stdout: {' | '.join(pump.received)}" if pump.received else "; it wrote nothing on stdout"
@@ -487,7 +564,7 @@ class Client:
             step=step,
         )
 
-    async def _exited(self, step: str) -> ServerExited:
+    async def exited(self, step: str) -> ServerExited:
         await self.process.exited_within(1.0)
         await anyio.sleep(0.05)  # let the stderr reader take the last words
         ended = describe_exit(self.process.returncode)
@@ -498,40 +575,138 @@ class Client:
     # the handshake
 
     async def started(self) -> None:
-        """The launch step: send initialize at once, as a client does, and wait for the server's first
-        JSON-RPC message (normally its answer); ``handshake`` then takes the answer."""
-        done = self._initialize = anyio.Event()
+        """The launch step: send the opening request at once, as a client does (``server/discover``, or
+        ``initialize`` in legacy mode), and wait for the server's first JSON-RPC message (normally its answer).
 
-        async def initialize() -> None:
-            try:
-                self._init_result = await self.session.initialize()
-                self.found.startup_seconds = round(anyio.current_time() - self.process.spawned, 3)
-            except (
-                MCPError,
-                ValidationError,
-                RuntimeError,
-            ) as error:  # reported by handshake(), with the server's side
-                self._init_error = error
-            finally:
-                done.set()
-
+        In ``auto`` mode, a probe that gets no JSON-RPC answer (silence, garbage) is followed by ``initialize``
+        as a current client falls back; only a server that answers neither fails here, as before there were
+        eras. What the probe got is judged by ``connect``."""
         if self.spec.port is not None:
             port = self.spec.port
             await self._watch("launch", f"a connection on port {port}", partial(_accepting, port), self.deadline)
-        self._group.start_soon(initialize)
-        await self._watch("launch", "initialize", self.pump.answered.wait, self.deadline, silence_ok=True)
+        if self.mode == LEGACY:
+            self._open("initialize", self.session.initialize)
+            await self._watch("launch", "initialize", self.pump.answered.wait, self.deadline, silence_ok=True)
+            return
+        self._open("server/discover", partial(self.session.send_discover, LATEST_MODERN_VERSION))
+        limit = min(self.deadline, self.process.spawned + DISCOVER_LIMIT)
+        mark = self.pump.stray_count
+        try:
+            await self._watch("launch", "server/discover", self.pump.answered.wait, limit, silence_ok=True)
+        except ServerExited as exited:
+            self.found.discovery = _exited_probe(exited)
+            raise
+        except VerifyError as error:
+            if self.mode == MODERN:
+                raise
+            self.found.discovery = _failed_probe(error, self.pump.first_stray(mark))
+        if self.pump.answered.is_set() or self.mode == MODERN:
+            return
+        self.found.discovery = self.found.discovery or _silent_probe()
+        self._open("initialize", self.session.initialize)
+        await self._watch("launch", "initialize", self.pump.answered.wait, self._allowance(), silence_ok=True)
 
-    async def handshake(self) -> Handshake:
-        """The handshake step: the initialize result, and the initialized notification (sent by the session)."""
-        assert self._initialize is not None
-        await self._watch("handshake", "initialize", self._initialize.wait, self.deadline)
-        error, result = self._init_error, self._init_result
-        if isinstance(error, MCPError) and error.code == CONNECTION_CLOSED:
-            raise await self._exited("handshake")
-        if error is not None or result is None:
-            problem = _problem(error) if error is not None else "no result"
-            raise HandshakeError("MV303", f"the initialize handshake failed: {problem}")
+    def _open(self, method: str, request: Callable[[], Awaitable[Any]]) -> None:
+        """Send a request in the background (the opening one, or the fallback); its answer is kept for later."""
+        opening = self._openings[method] = _Opening()
+
+        async def send() -> None:
+            try:
+                opening.result = await request()
+                if self.found.startup_seconds is None:
+                    self.found.startup_seconds = round(anyio.current_time() - self.process.spawned, 3)
+            except (MCPError, ValidationError, RuntimeError) as error:  # judged later, with the server's side
+                opening.error = error
+            finally:
+                opening.done.set()
+
+        self._group.start_soon(send)
+
+    async def _opened(self, method: str, deadline: float) -> Any:
+        """A background request's answer: its result, or the failure the watchdog or the session saw."""
+        opening = self._openings[method]
+        await self._watch("handshake", method, opening.done.wait, deadline)
+        if isinstance(opening.error, MCPError) and opening.error.code == CONNECTION_CLOSED:
+            raise await self.exited("handshake")
+        if opening.error is not None:
+            raise _Answered(opening.error)
+        return opening.result
+
+    async def connect(self) -> Handshake:
+        """The handshake step, as a current client makes it (``mcp/client/_probe.py``): the discover answer
+        adopted when it is positive evidence of a modern server sharing a version, else the handshake;
+        in ``legacy`` or ``modern`` mode, that era alone."""
+        if self.mode == LEGACY:
+            try:
+                return self._handshaken(await self._opened("initialize", self.deadline))
+            except _Answered as answered:
+                raise HandshakeError("MV303", f"the initialize handshake failed: {_problem(answered.cause)}") from None
+        discovery = self.found.discovery = self.found.discovery or await self._discovered()
+        choice = choose(discovery)
+        if choice.era == MODERN and choice.result is not None:
+            return self._adopt(choice.result)
+        if self.mode == MODERN or choice.era is None:
+            raise HandshakeError("MV307", f"no modern connection: {choice.reason}")
+        if discovery.outcome == "exited":
+            raise await self.exited("handshake")
+        self.found.fallback = choice.reason
+        return await self._fall_back()
+
+    def _allowance(self) -> float:
+        """The deadline, or a few seconds from now if it has passed: a request sent late still gets a chance."""
+        return max(self.deadline, anyio.current_time() + min(LIST_ALLOWANCE, self.spec.timeout))
+
+    async def _discovered(self) -> Discovery:
+        """What the server did with the probe, waited for as long as a current client waits."""
+        try:
+            raw = await self._opened("server/discover", min(self.deadline, self.process.spawned + DISCOVER_LIMIT) + 1)
+        except _Answered as answered:
+            return _answered_probe(answered.cause)
+        except ServerExited as exited:
+            return _exited_probe(exited)
+        except VerifyError as error:
+            return _failed_probe(error, self.pump.last_stray.text if self.pump.last_stray else "")
+        return Discovery("result", "answered with a DiscoverResult", LATEST_MODERN_VERSION, result=raw)
+
+    def _adopt(self, result: types.DiscoverResult) -> Handshake:
+        """Connect in the modern era: from now on every request carries its version in ``_meta``."""
+        self.session.adopt(result)
+        discovery = self.found.discovery
+        if discovery is not None and discovery.result is not None:
+            self.found.results.append(("server/discover", discovery.result))
+        info = self.session.server_info
         self.found.handshake = handshake = Handshake(
+            era=MODERN,
+            name=info.name if info else None,
+            version=info.version if info else None,
+            protocol_version=self.session.protocol_version or LATEST_MODERN_VERSION,
+            capabilities=result.capabilities.model_dump(by_alias=True, mode="json", exclude_none=True),
+            instructions=result.instructions,
+        )
+        return handshake
+
+    async def _fall_back(self) -> Handshake:
+        """The handshake on the same connection, as a current client falls back; a server that answers it with
+        -32022 was locked modern by a late answer to the probe, and is probed once more (as the client does)."""
+        limit = self._allowance()
+        if "initialize" not in self._openings:
+            self._open("initialize", self.session.initialize)
+        try:
+            result = await self._opened("initialize", limit)
+        except _Answered as answered:
+            late = _supported(answered.cause)
+            if not any(version in MODERN_PROTOCOL_VERSIONS for version in late):
+                raise HandshakeError("MV303", f"the initialize handshake failed: {_problem(answered.cause)}") from None
+            probe = partial(self.session.send_discover, late[-1])
+            raw = await self._watch("handshake", "server/discover", probe, limit)
+            self.found.discovery = Discovery("result", "answered late, after the handshake was sent", late[-1], raw)
+            self.found.fallback = None
+            return self._adopt(types.DiscoverResult.model_validate(raw))
+        return self._handshaken(result)
+
+    def _handshaken(self, result: types.InitializeResult) -> Handshake:
+        self.found.handshake = handshake = Handshake(
+            era=LEGACY,
             name=result.server_info.name,
             version=result.server_info.version,
             protocol_version=result.protocol_version,
@@ -539,6 +714,11 @@ class Client:
             instructions=result.instructions,
         )
         return handshake
+
+    @property
+    def era(self) -> str | None:
+        handshake = self.found.handshake
+        return handshake.era if handshake is not None else None
 
     async def offer(self, version: str) -> str:
         """Initialize offering one protocol version; return the version the server answers with."""
@@ -553,8 +733,36 @@ class Client:
         assert result is not None
         return result.protocol_version
 
+    async def probe(self, version: str) -> Discovery:
+        """``server/discover`` naming one version, on a server started for it (``--protocols``)."""
+        try:
+            raw = await self._watch(
+                "handshake", "server/discover", partial(self.session.send_discover, version), self.deadline
+            )
+        except _Answered as answered:
+            return _answered_probe(answered.cause, version)
+        return Discovery("result", "answered with a DiscoverResult", version, result=raw)
+
+    async def check_version(self) -> None:
+        """A modern server must judge each request by the version its ``_meta`` names: one naming a version no
+        server supports must be refused (-32022), not answered as if it were valid."""
+        limit = anyio.current_time() + min(PING_LIMIT, self.spec.timeout)
+        request = partial(self.session.send_discover, UNKNOWN_VERSION)
+        try:
+            await self._watch("handshake", "server/discover", request, limit)
+        except _Answered as answered:
+            self.found.version_check = f"refused it: {_problem(answered.cause)}"
+            return
+        except VerifyError as error:
+            self.found.version_check = f"did not answer it: {error.message}"
+            return
+        self.found.version_check = "answered it as if it were supported"
+
     async def ping(self) -> None:
-        """Ping once everything is listed: a server that does not answer gets a warning, and the run goes on."""
+        """Ping once everything is listed (handshake connections only: the modern era has no ping): a server
+        that does not answer gets a warning, and the run goes on."""
+        if self.era != LEGACY:
+            return
         limit = anyio.current_time() + min(PING_LIMIT, self.spec.timeout)
         try:
             await self._watch("handshake", "ping", self.session.send_ping, limit)
@@ -584,7 +792,7 @@ class Client:
         found: list[JSONDict] = []
         cursor: str | None = None
         seen: set[str] = set()
-        limit = max(self.deadline, anyio.current_time() + min(LIST_ALLOWANCE, self.spec.timeout))
+        limit = self._allowance()
         for _ in range(_MAX_PAGES):
             params = types.PaginatedRequestParams(cursor=cursor) if cursor else None
             sent = len(self.pump.sent)
@@ -595,7 +803,9 @@ class Client:
                 if isinstance(answered.cause, ValidationError):
                     page = self.pump.raw_result(method, sent)
                     found += _items(page, key)
-                    self.found.list_problems.append(_rejected(method, key, page, answered.cause))
+                    self._keep(method, page)
+                    if not _envelope_only(answered.cause):  # a result without its envelope is judged by the era's rules
+                        self.found.list_problems.append(_rejected(method, key, page, answered.cause))
                     cursor = page.get("nextCursor") if isinstance(page, dict) else None
                 elif method == "resources/templates/list" and _not_found(answered.cause):
                     return found  # a server with resources but no templates may not implement it: clients cope
@@ -610,11 +820,17 @@ class Client:
             else:
                 page = self.pump.raw_result(method, sent)
                 found += _items(page, key)
+                self._keep(method, page)
                 cursor = page.get("nextCursor") if isinstance(page, dict) else None
             if not isinstance(cursor, str) or not cursor or cursor in seen:
                 break
             seen.add(cursor)
         return found
+
+    def _keep(self, method: str, page: Any) -> None:
+        """A result of a modern connection, kept whole for the rules of its envelope (resultType, cache hints)."""
+        if self.era == MODERN and isinstance(page, dict):
+            self.found.results.append((method, page))
 
     # using the server
 
@@ -695,6 +911,41 @@ def _items(page: Any, key: str) -> list[JSONDict]:
     return [item for item in values if isinstance(item, dict)] if isinstance(values, list) else []
 
 
+def _failed_probe(error: VerifyError, wrote: str) -> Discovery:
+    """The probe went unanswered, or was answered with something that is not JSON-RPC (``wrote``)."""
+    if error.code in {"MV204", "MV302", "MV206"}:
+        return Discovery("garbage", f"it wrote {shorten(wrote)!r} on stdout, which is not JSON-RPC, and never answered")
+    return _silent_probe()
+
+
+def _silent_probe() -> Discovery:
+    return Discovery("silent", f"no answer within {DISCOVER_LIMIT:g} s, as long as the mcp client waits for one")
+
+
+def _exited_probe(exited: ServerExited) -> Discovery:
+    ended = exited.message.removesuffix(" at start").removesuffix(" during the handshake")
+    return Discovery("exited", f"the {ended} before it answered", LATEST_MODERN_VERSION)
+
+
+def _answered_probe(cause: Exception, version: str = LATEST_MODERN_VERSION) -> Discovery:
+    """The probe answered with a JSON-RPC error (or a result the client library cannot read)."""
+    if isinstance(cause, MCPError) and cause.code == REQUEST_TIMEOUT:
+        return _silent_probe()
+    if isinstance(cause, MCPError):
+        error = cause.error.model_dump(mode="json", exclude_none=True)
+        return Discovery("error", f"answered with {_problem(cause)}", version, error=error)
+    return Discovery("error", _problem(cause), version)
+
+
+def _supported(error: Exception) -> list[str]:
+    """The versions an UnsupportedProtocolVersionError names, oldest first; empty for any other error."""
+    if not isinstance(error, MCPError) or error.code != UNSUPPORTED_PROTOCOL_VERSION:
+        return []
+    data = error.error.data
+    supported = data.get("supported") if isinstance(data, dict) else None
+    return [str(version) for version in supported] if isinstance(supported, list) else []
+
+
 def _not_found(error: Exception) -> bool:
     return isinstance(error, MCPError) and error.code == METHOD_NOT_FOUND
 
@@ -708,6 +959,15 @@ def _problem(error: Exception) -> str:
         where = ".".join(str(part) for part in first["loc"])
         return f"the mcp client library rejects the result: {where}: {first['msg']}"
     return str(error)
+
+
+ENVELOPE = frozenset({"resultType", "ttlMs", "cacheScope"})
+"""The fields the 2026-07-28 wire requires on every (cacheable) result."""
+
+
+def _envelope_only(error: ValidationError) -> bool:
+    """Whether the client library rejects a result only for the fields of its 2026-07-28 envelope."""
+    return all(problem["loc"][:1] and problem["loc"][0] in ENVELOPE for problem in error.errors())
 
 
 def _rejected(method: str, key: str, page: Any, error: ValidationError) -> ListProblem:
@@ -825,17 +1085,29 @@ async def _stop(owner: _Process, pump: _Pump, *, http: bool = False) -> Shutdown
 
 
 async def protocol_matrix(spec: LaunchSpec) -> list[dict[str, str | bool]]:
-    """Start the server once per protocol version the client library can handshake with, and offer it.
+    """Start the server once per protocol version the client library speaks, both eras, and offer it: the
+    handshake versions through ``initialize``, the modern ones through ``server/discover``.
 
-    A server may answer with another version it supports (the spec's counter-offer): that is
-    recorded, not judged. A server that fails on an offered version is recorded with the reason.
+    A server may answer with another version it supports (the handshake's counter-offer, a discover's
+    supportedVersions): that is recorded, not judged. A server that fails on an offered version is
+    recorded with the reason.
     """
     rows: list[dict[str, str | bool]] = []
-    for version in HANDSHAKE_PROTOCOL_VERSIONS:
-        try:
-            async with launch(spec) as server:
-                answered = await server.client.offer(version)
-            rows.append({"offered": version, "answered": answered, "accepted": answered == version})
-        except VerifyError as error:
-            rows.append({"offered": version, "answered": "", "accepted": False, "error": error.message})
+    for era, versions in ((LEGACY, HANDSHAKE_PROTOCOL_VERSIONS), (MODERN, MODERN_PROTOCOL_VERSIONS)):
+        for version in versions:
+            row: dict[str, str | bool] = {"offered": version, "era": era}
+            try:
+                async with launch(spec) as server:
+                    if era == LEGACY:
+                        answered = await server.client.offer(version)
+                        row |= {"answered": answered, "accepted": answered == version}
+                    else:
+                        found = await server.client.probe(version)
+                        supported = found.supported_versions
+                        row |= {"answered": ", ".join(supported), "accepted": version in supported}
+                        if found.outcome != "result":
+                            row["error"] = found.message
+            except VerifyError as error:
+                row |= {"answered": "", "accepted": False, "error": error.message}
+            rows.append(row)
     return rows

@@ -18,7 +18,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from ._types import CallResult, Environment, Finding, JSONDict, Sdist, ServerInfo, StepResult, Wheel
+    from ._types import CallResult, Environment, Finding, JSONDict, Protocol, Sdist, ServerInfo, StepResult, Wheel
 
 REPORT_VERSION = "1.0"
 REDACTED = "[redacted]"
@@ -55,6 +55,8 @@ class Report:
     bundle: JSONDict | None = None
     """An MCP bundle's file, manifest version and server type (``None`` for a project or a release)."""
     sandboxed: bool = False
+    protocol: Protocol | None = None
+    """The protocol eras the server speaks and how a current client connected (None: it never got that far)."""
     version: str = __version__
     """mcp-verify's version."""
 
@@ -99,6 +101,7 @@ class Report:
             "resources": listing.resources,
             "resource_templates": listing.resource_templates,
             "prompts": listing.prompts,
+            "protocol": protocol_json(self.protocol),
             "calls": [
                 {
                     "tool": call.tool,
@@ -133,6 +136,51 @@ def redact(value: T, secrets: Iterable[str]) -> T:
 _PUBLIC_ARTIFACT = ("filename", "sha256", "size", "files")
 _CHECKS = ("registry", "snapshot")
 """Steps that only check: also at the top level, as the first JSON reports had them."""
+
+
+def protocol_json(protocol: Protocol | None) -> JSONDict | None:
+    """The ``protocol`` key: the eras, the versions, the discover result or error, what fell back and why."""
+    if protocol is None:
+        return None
+    discovery = protocol.discovery
+    result = discovery.result if discovery is not None and isinstance(discovery.result, dict) else {}
+    capabilities = result.get("capabilities")
+    meta = result.get("_meta")
+    return {
+        "mode": protocol.mode,
+        "eras": list(protocol.eras),
+        "connected": protocol.connected,
+        "version": protocol.version,
+        "discover": None
+        if discovery is None
+        else {
+            "outcome": discovery.outcome,
+            "message": discovery.message,
+            "version": discovery.version,
+            "supported_versions": discovery.supported_versions,
+            "capabilities": capabilities if isinstance(capabilities, dict) else None,
+            "extensions": capabilities.get("extensions") if isinstance(capabilities, dict) else None,
+            "server_info": meta.get("io.modelcontextprotocol/serverInfo") if isinstance(meta, dict) else None,
+            "instructions": result.get("instructions"),
+            "result_type": result.get("resultType"),
+            "ttl_ms": result.get("ttlMs"),
+            "cache_scope": result.get("cacheScope"),
+            "error": discovery.error,
+        },
+        "fallback": protocol.fallback,
+        "legs": [
+            {
+                "era": leg.era,
+                "ok": leg.ok,
+                "version": leg.version,
+                "message": leg.message,
+                "same_process": leg.same_process,
+                "tools": [tool.get("name") for tool in leg.listing.tools] if leg.listing is not None else None,
+            }
+            for leg in protocol.legs
+        ],
+        "version_check": protocol.version_check,
+    }
 
 
 def _artifact(artifact: Sdist | Wheel | None) -> dict[str, Any] | None:

@@ -360,6 +360,8 @@ class LaunchSpec:
     """Streamable HTTP: the URL the server serves MCP at (the port is in it); None: stdio."""
     port: int | None = None
     """Streamable HTTP: the port it was told to listen on, waited for before connecting."""
+    era: str = "auto"
+    """How to connect: ``auto`` as a current client does, or one era alone (``legacy``, ``modern``)."""
 
 
 @dataclass(frozen=True)
@@ -405,6 +407,83 @@ class ServerInfo:
     """From spawn to the initialize response: what a desktop client waits before it can use the server."""
     ready_seconds: float | None = None
     """From spawn to everything listed."""
+
+
+MODERN = "modern"
+"""The protocol era of 2026-07-28 on: no handshake, every request carries its version in ``_meta``."""
+LEGACY = "legacy"
+"""The handshake era (``initialize``), 2024-11-05 to 2025-11-25."""
+ERA_MODES = ("auto", LEGACY, MODERN)
+"""How mcp-verify connects, as the mcp client's ``mode``: ``auto`` (``server/discover`` first, the
+handshake where a current client falls back), or one era alone."""
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What the server did with ``server/discover``, the request a current client opens with."""
+
+    outcome: str
+    """``result`` (a DiscoverResult), ``error`` (a JSON-RPC error), ``silent``, ``exited`` or ``garbage``
+    (it wrote something that is not a JSON-RPC message and never answered)."""
+    message: str
+    """What happened, in words."""
+    version: str = ""
+    """The protocol version the probe named in its ``_meta``."""
+    result: JSONDict | None = None
+    """The result as the server sent it."""
+    error: JSONDict | None = None
+    """The error it answered: ``code``, ``message`` (and ``data``)."""
+
+    @property
+    def supported_versions(self) -> list[str]:
+        versions = (self.result or {}).get("supportedVersions")
+        return [v for v in versions if isinstance(v, str)] if isinstance(versions, list) else []
+
+
+@dataclass(frozen=True)
+class EraLeg:
+    """One protocol era tried on a server: the connection a current client made, or one of its own."""
+
+    era: str
+    ok: bool
+    message: str
+    version: str | None = None
+    listing: Listing | None = None
+    same_process: bool = False
+    """Tried on the connection the auto sequence fell back on, not on a server started for it."""
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """Which protocol eras the server speaks, how a client of each era fares, and why the client chose as it did."""
+
+    mode: str
+    """How mcp-verify connected (``auto``, ``legacy``, ``modern``)."""
+    connected: str | None
+    """The era of the connection the verification ran on (a current client's choice in ``auto``)."""
+    version: str | None
+    """The protocol version of that connection."""
+    discovery: Discovery | None = None
+    """What ``server/discover`` got (None in ``legacy`` mode)."""
+    fallback: str | None = None
+    """Why the client fell back to the handshake, when it did."""
+    legs: tuple[EraLeg, ...] = ()
+    """Each era tried: the connection's own, and the other era on a server started for it."""
+    results: tuple[tuple[str, JSONDict], ...] = ()
+    """(method, result as sent) of every result of the modern connection, for its envelope rules."""
+    version_check: str | None = None
+    """What the server answered to a request whose ``_meta`` names a version it cannot support."""
+    http: tuple[str, ...] = ()
+    """What went wrong at the HTTP layer of the modern connection (status, header), one line each."""
+
+    @property
+    def eras(self) -> tuple[str, ...]:
+        """The eras the server was seen to speak, newest first."""
+        spoken = {leg.era for leg in self.legs if leg.ok}
+        return tuple(era for era in (MODERN, LEGACY) if era in spoken)
+
+    def leg(self, era: str) -> EraLeg | None:
+        return next((leg for leg in self.legs if leg.era == era), None)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from ._format._safe import visible
 from ._format.github import summary
 from ._format.text import MARKS
 from ._subprocess import kill_all
+from ._types import ERA_MODES
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -325,9 +326,16 @@ Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 inte
     help="Also start the server with this stdio encoding, e.g. cp1252 as a Windows console (on in --strict).",
 )
 @click.option(
+    "--era",
+    type=click.Choice(ERA_MODES),
+    default="auto",
+    show_default=True,
+    help="Connect as a current client (auto: server/discover, the handshake as its fallback), or in one era.",
+)
+@click.option(
     "--protocols",
     is_flag=True,
-    help="Also offer every protocol version the mcp client supports, one server start each, and report.",
+    help="Also offer every protocol version the mcp client supports, both eras, one server start each.",
 )
 @click.option(
     "--dist-dir",

@@ -67,7 +67,7 @@ def check_stdout(strays: Sequence[StrayLine], oversized: Sequence[str]) -> list[
     return findings
 
 
-def check_identity(reported: str, version: str) -> list[Finding]:
+def check_identity(reported: str | None, version: str) -> list[Finding]:
     """serverInfo.version that is not the release's version (MV306): FastMCP reports its own unless told."""
     if not reported or _same(reported, version):
         return []

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .._report import Report
-    from .._types import Wheel
+    from .._types import Protocol, Wheel
 
 MAX_FILES = 40
 MARKS = {Status.PASS: "✓", Status.FAIL: "✗", Status.WARN: "!", Status.SKIP: "-"}
@@ -134,6 +134,21 @@ def _answer(result: dict[str, Any] | None) -> str:
     return ("error: " if result.get("isError") else "→ ") + shown
 
 
+def _eras(protocol: Protocol) -> str:
+    """One line under the handshake step: each protocol era tried, how, and with what outcome."""
+    parts = []
+    for leg in protocol.legs:
+        mark = MARKS[Status.PASS if leg.ok else Status.FAIL]
+        if leg.ok:
+            how = "this connection" if leg.same_process else "own start"
+            if leg.same_process and protocol.fallback and leg.era == "legacy":
+                how = "fell back on this connection"
+            parts.append(f"{leg.era} {mark} {leg.version} ({how})")
+        else:
+            parts.append(f"{leg.era} {mark} ({first_line(leg.message)})")
+    return " · ".join(parts)
+
+
 def render_one(report: Report) -> str:
     """One project's report."""
     leg = ", ".join(
@@ -143,6 +158,8 @@ def render_one(report: Report) -> str:
     for step in report.steps:
         seconds = f"{step.seconds:.1f}s" if step.status != Status.SKIP else ""
         lines.append(f"  {MARKS[step.status]} {step.name:<10} {seconds:>5}  {_cut(step.message)}".rstrip())
+        if step.name == "handshake" and report.protocol is not None and report.protocol.legs:
+            lines.append(_cut(f"{'':21}eras: {_eras(report.protocol)}"))
     for name, outcome in report.legs.items():
         lines.append(f"  {MARKS[Status(outcome['status'])]} {name:<10} {'':>5}  {_cut(outcome['message'])}")
     lines += _calls(report)

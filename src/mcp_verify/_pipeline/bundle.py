@@ -124,6 +124,7 @@ class BundleVerification(Verification):
             cwd=str(cwd),
             timeout=self.plan.timeout,
             wrapper=tuple(jail.wrap([], str(cwd))) if jail is not None else (),
+            era=self.options.era,
         )
         failure = await self._probe(record, spec, (bundle.filename, ""), Installed)
         if record.listing is not None:

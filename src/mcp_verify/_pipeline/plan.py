@@ -20,7 +20,19 @@ if TYPE_CHECKING:
     from .._options import Options
     from .._sandbox import Sandbox
     from .._steps import Progress, StepLog
-    from .._types import Bundle, CallResult, Environment, Finding, JSONDict, Listing, Project, Sdist, StepResult, Wheel
+    from .._types import (
+        Bundle,
+        CallResult,
+        Environment,
+        Finding,
+        JSONDict,
+        Listing,
+        Project,
+        Protocol,
+        Sdist,
+        StepResult,
+        Wheel,
+    )
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,7 @@ class Record:
     legs: dict[str, JSONDict] = field(default_factory=dict)
     calls: list[CallResult] = field(default_factory=list)
     bundle: Bundle | None = None
+    protocol: Protocol | None = None
 
 
 @dataclass(frozen=True)

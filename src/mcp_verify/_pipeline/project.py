@@ -26,6 +26,7 @@ from .._checks.dependencies import check_dependencies, declared
 from .._checks.listing import check_listing
 from .._checks.metadata import check_metadata
 from .._checks.profiles import check_profiles
+from .._checks.protocol import check_protocol
 from .._checks.registry import check_server_json, http_launch
 from .._checks.server import (
     check_identity,
@@ -36,8 +37,17 @@ from .._checks.server import (
     check_stdout,
 )
 from .._checks.snapshot import compare_snapshot, missing_snapshot, snapshot_text
+from .._compat import unwrapped
 from .._diagnose import explain_exit, hint_for, import_costs, last_words
-from .._exceptions import CommandFailed, InstallError, ServerExited, UsageError, VerifyError, WheelError
+from .._exceptions import (
+    CommandFailed,
+    HandshakeError,
+    InstallError,
+    ServerExited,
+    UsageError,
+    VerifyError,
+    WheelError,
+)
 from .._files import read_json_object, remove_tree, write_text_atomically
 from .._inspect import choose_script, inspect_sdist, inspect_wheel
 from .._project import read_project
@@ -45,7 +55,19 @@ from .._report import Report, redact
 from .._sandbox import denials
 from .._steps import StepLog
 from .._subprocess import run
-from .._types import Artifacts, Installed, JsonDocument, LaunchSpec, ServerInfo, Severity, Status
+from .._types import (
+    LEGACY,
+    MODERN,
+    Artifacts,
+    EraLeg,
+    Installed,
+    JsonDocument,
+    LaunchSpec,
+    Protocol,
+    ServerInfo,
+    Severity,
+    Status,
+)
 from .._venv import (
     dependency_graph,
     find_python,
@@ -58,10 +80,10 @@ from .._venv import (
 from .plan import Leg, Plan, Record, Redacting, Shared, Source, plural, size_text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Awaitable, Callable, Sequence
 
     from .._options import Options
-    from .._probe import Server
+    from .._probe import Handshake, Server, Session
     from .._steps import Progress
     from .._targets import Target
     from .._types import Copied, Environment, Finding, Installer, JSONDict, Listing, Project, Wheel
@@ -156,6 +178,7 @@ class Verification:
             legs=record.legs,
             calls=tuple(record.calls),
             bundle=bundle_summary(record.bundle) if record.bundle is not None else None,
+            protocol=record.protocol,
             sandboxed=self.shared.sandbox is not None,
         )
         return report.redacted(self.secrets)
@@ -386,6 +409,7 @@ class Verification:
             cwd=str(cwd),
             timeout=self.plan.timeout,
             wrapper=tuple(jail.wrap([], str(cwd))) if jail is not None else (),
+            era=options.era,
         )
         if options.transport == "http":
             spec = _over_http(spec, options.url)
@@ -424,25 +448,37 @@ class Verification:
         steps = record.steps
         server: Server | None = None
         failure: VerifyError | None = None
+        killed: EraLeg | None = None
+        other = _Leg()
         try:
-            async with launch(spec) as server:
-                with steps.run("launch") as step:
-                    await server.client.started()
-                    step.message = f"{Path(spec.command[0]).name} (pid {server.process.pid})"
-                with steps.run("handshake") as step:
-                    handshake = await server.client.handshake()
-                    step.message = f"{handshake.name} {handshake.version} · protocol {handshake.protocol_version}"
-                with steps.run("list") as step:
-                    listing = await server.client.list_all()
-                    step.message = (
-                        f"{plural(len(listing.tools), 'tool')} · "
-                        f"{plural(len(listing.resources) + len(listing.resource_templates), 'resource')} · "
-                        f"{plural(len(listing.prompts), 'prompt')}"
-                    )
-                await self._calls(record, server, listing)
-                if self.options.exercise:
-                    await self._exercise(record, server, listing)
-                await server.client.ping()
+            with unwrapped():
+                async with anyio.create_task_group() as legs, launch(spec) as server:
+                    with steps.run("launch") as step:
+                        try:
+                            await server.client.started()
+                        except ServerExited as exited:
+                            killed = await self._killed_by_probe(record, server, spec, exited)
+                        step.message = f"{Path(spec.command[0]).name} (pid {server.process.pid})"
+                    with steps.run("handshake") as step:
+                        try:
+                            if killed is not None:
+                                raise await server.client.exited("handshake")
+                            handshake = await server.client.connect()
+                        except ServerExited as exited:
+                            killed = killed or await self._killed_by_probe(record, server, spec, exited)
+                            raise HandshakeError("MV307", _died_on_probe(exited)) from None
+                        step.message = _connected(handshake)
+                        if spec.era == "auto" and handshake.era == MODERN and spec.endpoint is None:
+                            legs.start_soon(other.run, self._era_leg(record, self._beside(spec), LEGACY))
+                    with steps.run("list") as step:
+                        listing = await server.client.list_all()
+                        step.message = _counted(listing)
+                    await self._calls(record, server, listing)
+                    if self.options.exercise:
+                        await self._exercise(record, server, listing)
+                    await server.client.ping()
+                    if server.client.era == MODERN:
+                        await server.client.check_version()
         except ServerExited as exited:
             failure = explain_exit(exited, *entry, installed())
             self._denied(record, exited.stderr)
@@ -450,7 +486,77 @@ class Verification:
             failure = error
         if server is not None:
             self._server_findings(record, server, failure)
+            if spec.era == "auto" and server.client.era == MODERN and spec.endpoint is not None:
+                other.leg = await self._era_leg(record, spec, LEGACY)  # after the first: the same port
+            self._eras(record, spec.era, server.found, killed or other.leg)
         return failure
+
+    def _beside(self, spec: LaunchSpec) -> LaunchSpec:
+        """The same server, to start beside the first one: a working directory (and sandbox) of its own."""
+        cwd = Path(spec.cwd or self.work).with_name(f"{Path(spec.cwd or 'cwd').name}-beside")
+        cwd.mkdir(exist_ok=True)
+        jail = self.shared.sandbox
+        return replace(spec, cwd=str(cwd), wrapper=tuple(jail.wrap([], str(cwd))) if jail is not None else ())
+
+    async def _killed_by_probe(self, record: Record, server: Server, spec: LaunchSpec, exited: ServerExited) -> EraLeg:
+        """The server died before it answered the probe: if it lives when ``initialize`` comes first, the probe
+        killed it (what every current client sends first); else it dies whatever comes, and ``exited`` is
+        reported as it is."""
+        discovery = server.found.discovery
+        if spec.era != "auto" or discovery is None or discovery.outcome != "exited":
+            raise exited
+        leg = await self._era_leg(record, spec, LEGACY)
+        if not leg.ok:
+            raise exited
+        return leg
+
+    async def _era_leg(self, record: Record, spec: LaunchSpec, era: str) -> EraLeg:
+        """One era alone, on a server started for it: what a client of that era sees (its ping judged there)."""
+        from .._probe import launch  # noqa: PLC0415 - see _probe
+
+        try:
+            async with launch(replace(spec, era=era)) as server:
+                await server.client.started()
+                handshake = await server.client.connect()
+                listing = await server.client.list_all()
+                await server.client.ping()
+        except VerifyError as error:
+            return EraLeg(era, ok=False, message=error.message)
+        record.findings += check_ping(server.found.ping)
+        message = f"{_connected(handshake)}: {_counted(listing)}"
+        return EraLeg(era, ok=True, message=message, version=handshake.protocol_version, listing=listing)
+
+    def _eras(self, record: Record, mode: str, found: Session, other: EraLeg | None) -> None:
+        """The eras the server speaks: the connection's own, and ``other``, the handshake on a server started for
+        it (as a client of that era starts it); then the protocol checks. A server that dies at start whatever
+        it is sent speaks no era anyone saw."""
+        connected = found.handshake.era if found.handshake is not None else None
+        legs: list[EraLeg] = []
+        discovery = found.discovery
+        if discovery is not None and connected != MODERN and (discovery.outcome != "exited" or other is not None):
+            legs.append(EraLeg(MODERN, False, f"server/discover: {discovery.message}"))
+        if found.handshake is not None:
+            handshake = found.handshake
+            legs.append(
+                EraLeg(handshake.era, True, _connected(handshake), handshake.protocol_version, found.listing, True)
+            )
+        if other is not None:
+            legs.append(other)
+        protocol = Protocol(
+            mode=mode,
+            connected=connected,
+            version=found.handshake.protocol_version if found.handshake else None,
+            discovery=found.discovery,
+            fallback=found.fallback,
+            legs=tuple(legs),
+            results=tuple(found.results),
+            version_check=found.version_check,
+        )
+        record.protocol = protocol
+        found_now = check_protocol(protocol)
+        record.findings += found_now
+        if any(item.severity != Severity.INFO for item in found_now) and "handshake" in record.steps:
+            record.steps.warn("handshake")
 
     async def _calls(self, record: Record, server: Server, listing: Listing) -> None:
         """The calls asked for, each checked against the tool's inputSchema before it is sent."""
@@ -515,6 +621,8 @@ class Verification:
             checks += check_identity(found.handshake.version, record.source.wheel.metadata.version)
         checks += check_ping(found.ping)
         stdout = check_stdout(server.pump.strays, server.pump.oversized)
+        if found.discovery is not None and found.discovery.outcome == "garbage":  # MV307 names what it wrote
+            stdout = [item for item in stdout if item.step not in {"launch", "handshake"}]
         checks += [item for item in stdout if failure is None or item.code != failure.code]
         for item in checks:
             if item.severity != Severity.INFO and item.step in steps:
@@ -589,7 +697,7 @@ class Verification:
         try:
             async with launch(replace(spec, env=env)) as server:
                 await server.client.started()
-                await server.client.handshake()
+                await server.client.connect()
                 listing = await server.client.list_all()
             handshake = server.found.handshake
             texts = {"instructions": handshake.instructions if handshake else None}
@@ -624,7 +732,7 @@ class Verification:
         try:
             async with launch(over) as server:
                 await server.client.started()
-                await server.client.handshake()
+                await server.client.connect()
                 listing = await server.client.list_all()
             message = f"{plural(len(listing.tools), 'tool')} over streamable HTTP at {over.endpoint}"
             outcome = {"status": Status.PASS.value, "message": message, "url": over.endpoint}
@@ -649,6 +757,16 @@ class Verification:
             "message": f"accepts {len(accepted)} of {len(rows)} versions offered: {', '.join(accepted) or 'none'}",
             "versions": rows,
         }
+
+
+class _Leg:
+    """The other era's leg, run beside the connection (its own server, cwd and, for HTTP, port)."""
+
+    def __init__(self) -> None:
+        self.leg: EraLeg | None = None
+
+    async def run(self, leg: Awaitable[EraLeg]) -> None:
+        self.leg = await leg
 
 
 class _Lazy:
@@ -679,6 +797,30 @@ def _over_http(spec: LaunchSpec, url: str) -> LaunchSpec:
         env={key: value.replace("{port}", str(port)) for key, value in spec.env.items()},
         endpoint=endpoint.replace("{port}", str(port)),
         port=port,
+    )
+
+
+def _counted(listing: Listing) -> str:
+    return (
+        f"{plural(len(listing.tools), 'tool')} · "
+        f"{plural(len(listing.resources) + len(listing.resource_templates), 'resource')} · "
+        f"{plural(len(listing.prompts), 'prompt')}"
+    )
+
+
+def _connected(handshake: Handshake) -> str:
+    """The handshake step's line: who the server is, and the protocol of the connection."""
+    who = " ".join(part for part in (handshake.name, handshake.version) if part) or "a server that did not name itself"
+    return f"{who} · protocol {handshake.protocol_version}"
+
+
+def _died_on_probe(exited: ServerExited) -> str:
+    words = last_words(exited.stderr)
+    return (
+        f"{exited.message.removesuffix(' during the handshake').removesuffix(' at start')} when it received "
+        "server/discover, the request current clients open with"
+        + (f" ({words})" if words else "")
+        + "; started again and sent initialize first, as legacy clients do, it answers"
     )
 
 
