@@ -137,10 +137,12 @@ def modern_answer(method, params):
     """A request of the modern era: (error, result), the envelope added to a result unless told not to."""
     version = requested_version(params)
     if version != MODERN and not BEHAVIOUR.get("ignore_meta"):
-        return {"code": -32022, "message": "Unsupported protocol version", "data": {"supported": [MODERN], "requested": version}}, None
+        data = {"supported": [MODERN], "requested": version}
+        return {"code": -32022, "message": "Unsupported protocol version", "data": data}, None
     if method == "server/discover":
         result = {"supportedVersions": BEHAVIOUR.get("supported_versions", [MODERN]), "capabilities": capabilities()}
-        result["_meta"] = {"io.modelcontextprotocol/serverInfo": {"name": BEHAVIOUR.get("name", "raw"), "version": BEHAVIOUR.get("version", "1.0.0")}}
+        info = {"name": BEHAVIOUR.get("name", "raw"), "version": BEHAVIOUR.get("version", "1.0.0")}
+        result["_meta"] = {"io.modelcontextprotocol/serverInfo": info}
     elif method in ("ping", "initialize", "logging/setLevel"):
         return {"code": -32601, "message": f"Method not found: {method}"}, None
     else:
@@ -159,35 +161,45 @@ def modern_answer(method, params):
     return None, result
 
 
+GARBAGE = "unexpected request: server/discover"
+
+
 def discover(message):
-    """What the behaviour says to do with server/discover: a result (modern servers), an error, or misbehave."""
+    """What the behaviour says to do with server/discover: a result (modern servers), an error, or misbehave
+    (None: no answer, or ``GARBAGE`` instead of one)."""
     how = BEHAVIOUR.get("discover", "result" if BEHAVIOUR.get("modern") else "error")
     if how == "exit":
         sys.stderr.write("fatal: unknown method server/discover\n")
         sys.stderr.flush()
         os._exit(3)
-    if how == "hang":
-        return None
-    if how == "garbage":
-        data = b"unexpected request: server/discover\n"
-        os.write(1, data)
-        return None
+    if how in ("hang", "garbage"):
+        return how
     if how == "error":
         return {"code": -32601, "message": "Method not found: server/discover"}, None
     return modern_answer("server/discover", message.get("params"))
 
 
 def answer(message):
+    """Answer one message on stdout (or not at all, or with garbage), as the behaviour says."""
+    reply = respond(message)
+    if reply == "garbage":
+        os.write(1, (GARBAGE + "\n").encode())
+    elif isinstance(reply, dict):
+        send(reply)
+
+
+def respond(message):
+    """The reply to one message: a JSON-RPC response, None (none at all), "hang" or "garbage"."""
     method = message.get("method")
     if method in BEHAVIOUR.get("crash_on", []):
         raise RuntimeError(f"raw server crashed on {method}")
     if "id" not in message or method in BEHAVIOUR.get("ignore", []):
-        return
+        return None
     params = message.get("params") or {}
     if method == "server/discover":
         answered = discover(message)
-        if answered is None:
-            return
+        if not isinstance(answered, tuple):
+            return answered
         error, result = answered
     elif BEHAVIOUR.get("modern") and requested_version(params) is not None:
         error, result = modern_answer(method, params)
@@ -200,7 +212,53 @@ def answer(message):
         error = {"code": -32601, "message": f"Method not found: {method}"}
     reply = {"jsonrpc": "2.0", "id": message["id"]}
     reply.update({"error": error} if error else {"result": result})
-    send(reply)
+    return reply
+
+
+def serve_http(port):
+    """Streamable HTTP on 127.0.0.1:port, one JSON response per POST; ``http_session``: a session id is handed
+    out by initialize and demanded of every other request (even modern ones); ``http_no_headers``: a request
+    carrying the 2026-07-28 Mcp-Method header is refused."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def reply(self, status, body=b"", content_type="application/json", headers=()):
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers:
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self):
+            message = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"null")
+            method = message.get("method") if isinstance(message, dict) else None
+            if BEHAVIOUR.get("http_no_headers") and self.headers.get("Mcp-Method"):
+                return self.reply(400, b"Bad Request: unknown header Mcp-Method", "text/plain")
+            opening = method in ("initialize", "server/discover")
+            if BEHAVIOUR.get("http_session") and not opening and not self.headers.get("Mcp-Session-Id"):
+                return self.reply(400, b"Bad Request: Missing session ID", "text/plain")
+            reply = respond(message) if isinstance(message, dict) else None
+            if reply == "hang":
+                time.sleep(3600)
+            if reply == "garbage":
+                return self.reply(200, GARBAGE.encode(), "text/plain")
+            if reply is None:
+                return self.reply(202)
+            session = [("Mcp-Session-Id", "raw-session")] if method == "initialize" else []
+            self.reply(200, json.dumps(reply).encode(), headers=session)
+
+        def do_GET(self):
+            self.reply(405)
+
+        def do_DELETE(self):
+            self.reply(200)
+
+        def log_message(self, *args):
+            pass
+
+    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
 
 
 def daemon():
@@ -251,6 +309,8 @@ def main():
     if BEHAVIOUR.get("daemon"):
         daemon()
     time.sleep(BEHAVIOUR.get("delay", 0))
+    if sys.argv[1:2] == ["--http"]:
+        serve_http(int(sys.argv[2]))
     for raw in sys.stdin.buffer:
         try:
             message = json.loads(raw)
@@ -334,7 +394,8 @@ def make_project(
     ``hang``, ``garbage``: what it does with ``server/discover``; default ``result`` when ``modern``, else
     ``error``), ``modern_tools`` (the tools it lists in the modern era, if not ``tools``), ``envelope`` (False:
     modern results without resultType and cache hints), ``ignore_meta`` (answer whatever version ``_meta``
-    names). ``setup_py``: a setup.py and no pyproject.toml, as old projects
+    names), ``http_session`` and ``http_no_headers`` (see ``serve_http``; the server serves streamable HTTP when
+    started with ``--http PORT``). ``setup_py``: a setup.py and no pyproject.toml, as old projects
     are written, built by setuptools' legacy backend; ``settings``: TOML added to pyproject.toml
     (a ``[tool.mcp-verify]`` table). An entry of ``reads`` or ``prompt_results`` that is
     ``{"error": {...}}`` is answered with that error. ``{env:NAME}`` in any string is replaced, when the

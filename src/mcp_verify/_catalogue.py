@@ -646,6 +646,29 @@ _ENTRIES = [
         "Read `io.modelcontextprotocol/protocolVersion` from each request's `_meta` and answer -32022 with the "
         "versions you support when it is not one of them.",
     ),
+    Entry(
+        "MV313",
+        ERROR,
+        "handshake",
+        "over streamable HTTP, the 2026-07-28 connection is refused: a session id demanded, or a request refused",
+        "The server answered `server/discover`, so a current client connects in 2026-07-28, which has no "
+        "session: no `initialize`, no `Mcp-Session-Id`. Later requests of that connection were refused at the "
+        "HTTP layer (the status and the server's words are quoted), typically `400 Missing session ID`.",
+        "Current clients adopt the modern era as soon as discover answers, and then every list or call fails.",
+        "Serve 2026-07-28 requests statelessly: no session id required when the request carries "
+        "`MCP-Protocol-Version: 2026-07-28` (the mcp SDKs' streamable HTTP servers do).",
+    ),
+    Entry(
+        "MV314",
+        WARNING,
+        "handshake",
+        "over streamable HTTP, the server refuses the 2026-07-28 request headers",
+        "`server/discover` sent with the headers every 2026-07-28 request carries (`MCP-Protocol-Version`, "
+        "`Mcp-Method`, `Mcp-Name`) was refused, naming one of them; current clients fall back to the handshake.",
+        "A proxy or server that rejects unknown headers keeps every client in the old era, and a modern-only "
+        "client out.",
+        "Accept (and, for routing, use) the `Mcp-Method` and `Mcp-Name` headers; let proxies pass them.",
+    ),
     # list ----------------------------------------------------------------------------------------
     Entry(
         "MV401",

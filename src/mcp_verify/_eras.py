@@ -47,11 +47,11 @@ def choose(discovery: Discovery) -> Choice:
         code, message = discovery.error.get("code"), discovery.error.get("message")
         said = f"JSON-RPC error {code} ({message})"
         if code == UNSUPPORTED_PROTOCOL_VERSION:
-            supported = _versions(discovery.error.get("data"))
-            if supported and not any(version in HANDSHAKE_PROTOCOL_VERSIONS for version in supported):
+            versions = supported(discovery.error.get("data"))
+            if versions and not any(version in HANDSHAKE_PROTOCOL_VERSIONS for version in versions):
                 return Choice(
                     None,
-                    f"the server speaks only {', '.join(supported)}, no version this client knows "
+                    f"the server speaks only {', '.join(versions)}, no version this client knows "
                     f"({', '.join(MODERN_PROTOCOL_VERSIONS)} or the handshake)",
                 )
         return Choice(LEGACY, f"server/discover was answered with {said}: not evidence of a modern server")
@@ -74,9 +74,7 @@ def _chosen_from_result(discovery: Discovery) -> Choice:
     return Choice(MODERN, f"server/discover answered with {mutual[-1]} among its supportedVersions", result)
 
 
-def _versions(data: object) -> list[str]:
-    """The ``supported`` list of an UnsupportedProtocolVersionError's data, or empty."""
-    try:
-        return types.UnsupportedProtocolVersionErrorData.model_validate(data).supported
-    except ValidationError:
-        return []
+def supported(data: object) -> list[str]:
+    """The ``supported`` list of an UnsupportedProtocolVersionError's data (read leniently), or empty."""
+    versions = data.get("supported") if isinstance(data, dict) else None
+    return [str(version) for version in versions] if isinstance(versions, list) else []

@@ -28,15 +28,17 @@ import sys
 import time
 from collections import deque
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
+import httpx2
 import mcp_types as types
 from mcp.client.session import DISCOVER_TIMEOUT_SECONDS, ClientSession
 from mcp.client.stdio import get_default_environment
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import MCP_DEFAULT_SSE_READ_TIMEOUT, MCP_DEFAULT_TIMEOUT
 from mcp.shared.exceptions import MCPError
 from mcp.shared.message import SessionMessage
 from mcp_types import CONNECTION_CLOSED, METHOD_NOT_FOUND, REQUEST_TIMEOUT, UNSUPPORTED_PROTOCOL_VERSION
@@ -46,7 +48,7 @@ from pydantic import ValidationError
 
 from ._compat import unwrapped
 from ._diagnose import last_words
-from ._eras import choose
+from ._eras import choose, supported
 from ._exceptions import HandshakeError, LaunchError, ListError, ServerExited, VerifyError
 from ._subprocess import Family, census, kill_group, kill_processes
 from ._types import LEGACY, MODERN, CallResult, Discovery, Exercised, Listing, ListProblem, Shutdown, StrayLine
@@ -76,6 +78,7 @@ KEPT_STRAY = 4096
 MAX_STRAYS = 100
 """How many stray stdout lines are kept; the rest are only counted."""
 _PARSED_STRAY = 64 * 1024
+_HTTP_BODY_KEPT = 64 * 1024
 PING_LIMIT = 5.0
 """Seconds a server gets to answer ping; an unanswered ping is a warning, not a failure."""
 LIST_ALLOWANCE = 5.0
@@ -251,6 +254,8 @@ class _Pump:
         self.garbage = 0
         """Of those, the ones that are JSON (an answer the server meant, unreadable to a client)."""
         self.last_stray: StrayLine | None = None
+        self.http_errors: list[str] = []
+        """Streamable HTTP: each refusal (status 400 and up) of a request, in words."""
         self.sent: list[tuple[Any, str]] = []
         """(request id, method) of each request the session sent, in order."""
         self.answered = anyio.Event()
@@ -382,6 +387,31 @@ class _Pump:
             self.sent_message(item.message)
             await sink.send(item)
 
+    def http_client(self) -> httpx2.AsyncClient:
+        """Streamable HTTP: the mcp transport's client, with the server's refusals noted as they come (the
+        transport turns an HTTP error into a JSON-RPC error that no longer says which)."""
+        timeout = httpx2.Timeout(MCP_DEFAULT_TIMEOUT, read=MCP_DEFAULT_SSE_READ_TIMEOUT)
+        hooks = {"response": [self._http_response]}
+        return httpx2.AsyncClient(timeout=timeout, event_hooks=hooks, transport=_Answering(httpx2.AsyncHTTPTransport()))
+
+    async def _http_response(self, response: httpx2.Response) -> None:
+        if response.status_code < 400:
+            return
+        request = response.request
+        method = request.headers.get("mcp-method") or request.method
+        if _NO_RESPONSE in response.headers:
+            self.http_errors.append(f"{method}: no HTTP response ({response.headers[_NO_RESPONSE]})")
+            return
+        said = ""
+        length = response.headers.get("content-length", "")
+        if length.isdigit() and int(length) <= _HTTP_BODY_KEPT:
+            said = (await response.aread()).decode("utf-8", errors="replace").strip()
+        sessionless = "session" in said.lower() and "mcp-session-id" not in request.headers
+        self.http_errors.append(
+            f"{method} → HTTP {response.status_code} ({shorten(said) or response.reason_phrase})"
+            + (", sent without Mcp-Session-Id" if sessionless else "")
+        )
+
     async def watch_exit(self) -> None:
         """Streamable HTTP: the server's exit, not the end of its stdout, is what ends a request."""
         await self.process.wait()
@@ -418,6 +448,29 @@ class _Pump:
         """Wait (bounded) for stdout to reach EOF after the server exited."""
         with anyio.move_on_after(DRAIN_GRACE):
             await self.eof.wait()
+
+
+_NO_RESPONSE = "x-mcp-verify-no-response"
+_NOT_JSON = "Unexpected content type: "
+
+
+class _Answering(httpx2.AsyncBaseTransport):
+    """The HTTP transport, with a request that gets no HTTP response (the connection dropped, headers too large
+    to read, a protocol error) answered 502 and marked, so that it fails alone, as a request the server
+    refused does, instead of tearing down the mcp client's transport."""
+
+    def __init__(self, inner: httpx2.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        try:
+            return await self.inner.handle_async_request(request)
+        except httpx2.TransportError as error:
+            what = f"{type(error).__name__}: {shorten(str(error) or 'no detail')}"
+            return httpx2.Response(502, headers={_NO_RESPONSE: what}, request=request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
 
 def _message(raw: bytes) -> types.JSONRPCMessage | None:
@@ -481,6 +534,7 @@ class Client:
         self.found = Session()
         self._group = group
         self._openings: dict[str, _Opening] = {}
+        self._refusals = 0
 
     async def _watch(
         self, step: str, what: str, operation: Callable[[], Awaitable[T]], deadline: float, *, silence_ok: bool = False
@@ -661,7 +715,9 @@ class Client:
         try:
             raw = await self._opened("server/discover", min(self.deadline, self.process.spawned + DISCOVER_LIMIT) + 1)
         except _Answered as answered:
-            return _answered_probe(answered.cause)
+            found = _answered_probe(answered.cause)
+            refused = self.pump.http_errors[:1]
+            return replace(found, message=f"refused: {refused[0]}") if refused else found
         except ServerExited as exited:
             return _exited_probe(exited)
         except VerifyError as error:
@@ -671,6 +727,7 @@ class Client:
     def _adopt(self, result: types.DiscoverResult) -> Handshake:
         """Connect in the modern era: from now on every request carries its version in ``_meta``."""
         self.session.adopt(result)
+        self._refusals = len(self.pump.http_errors)
         discovery = self.found.discovery
         if discovery is not None and discovery.result is not None:
             self.found.results.append(("server/discover", discovery.result))
@@ -694,7 +751,9 @@ class Client:
         try:
             result = await self._opened("initialize", limit)
         except _Answered as answered:
-            late = _supported(answered.cause)
+            cause = answered.cause
+            refused = isinstance(cause, MCPError) and cause.code == UNSUPPORTED_PROTOCOL_VERSION
+            late = supported(cause.error.data) if isinstance(cause, MCPError) and refused else []
             if not any(version in MODERN_PROTOCOL_VERSIONS for version in late):
                 raise HandshakeError("MV303", f"the initialize handshake failed: {_problem(answered.cause)}") from None
             probe = partial(self.session.send_discover, late[-1])
@@ -714,6 +773,11 @@ class Client:
             instructions=result.instructions,
         )
         return handshake
+
+    @property
+    def refusals(self) -> list[str]:
+        """Streamable HTTP: what the server refused on the modern connection, at the HTTP layer."""
+        return self.pump.http_errors[self._refusals :] if self.era == MODERN else []
 
     @property
     def era(self) -> str | None:
@@ -931,19 +995,12 @@ def _answered_probe(cause: Exception, version: str = LATEST_MODERN_VERSION) -> D
     """The probe answered with a JSON-RPC error (or a result the client library cannot read)."""
     if isinstance(cause, MCPError) and cause.code == REQUEST_TIMEOUT:
         return _silent_probe()
+    if isinstance(cause, MCPError) and cause.message.startswith(_NOT_JSON):  # the mcp HTTP transport's words
+        return Discovery("garbage", f"it answered with {cause.message[len(_NOT_JSON) :]}, not JSON-RPC", version)
     if isinstance(cause, MCPError):
         error = cause.error.model_dump(mode="json", exclude_none=True)
         return Discovery("error", f"answered with {_problem(cause)}", version, error=error)
     return Discovery("error", _problem(cause), version)
-
-
-def _supported(error: Exception) -> list[str]:
-    """The versions an UnsupportedProtocolVersionError names, oldest first; empty for any other error."""
-    if not isinstance(error, MCPError) or error.code != UNSUPPORTED_PROTOCOL_VERSION:
-        return []
-    data = error.error.data
-    supported = data.get("supported") if isinstance(data, dict) else None
-    return [str(version) for version in supported] if isinstance(supported, list) else []
 
 
 def _not_found(error: Exception) -> bool:
@@ -1040,7 +1097,9 @@ async def launch(spec: LaunchSpec) -> AsyncIterator[Server]:
                 if spec.endpoint is None:
                     tg.start_soon(pump.write_stdin, from_session)
                 else:
-                    read, write = await transport.enter_async_context(streamable_http_client(spec.endpoint))
+                    client = await transport.enter_async_context(pump.http_client())
+                    http = streamable_http_client(spec.endpoint, http_client=client)
+                    read, write = await transport.enter_async_context(http)
                     tg.start_soon(pump.relay, read, to_session)
                     tg.start_soon(pump.forward, from_session, write)
                     tg.start_soon(pump.watch_exit)

@@ -19,6 +19,8 @@ DISCOVER = "server/discover"
 CACHEABLE = frozenset({DISCOVER, "tools/list", "prompts/list", "resources/list", "resources/templates/list"})
 """Methods whose 2026-07-28 results carry cache hints (CacheableResult in the schema)."""
 _SCOPES = ("public", "private")
+HEADERS = ("MCP-Protocol-Version", "Mcp-Method", "Mcp-Name")
+"""The headers every 2026-07-28 request carries over streamable HTTP."""
 
 
 def clients(era: str) -> list[str]:
@@ -35,6 +37,7 @@ def check_protocol(protocol: Protocol) -> list[Finding]:
         if modern.ok and legacy.ok and modern.listing is not None and legacy.listing is not None:
             findings += _compare(modern.listing, legacy.listing)
     findings += _envelopes(protocol.results)
+    findings += _http(protocol)
     if protocol.version_check is not None and protocol.version_check.startswith("answered"):
         findings.append(
             finding(
@@ -90,6 +93,23 @@ def _compare(modern: Listing, legacy: Listing) -> Iterable[Finding]:
             differences.append(f"{kind} only through the handshake: {some(only_legacy)}")
     if differences:
         yield finding("MV310", f"the two protocol eras list different things: {'; '.join(differences)}")
+
+
+def _http(protocol: Protocol) -> Iterable[Finding]:
+    """Streamable HTTP in 2026-07-28: no session, and the Mcp-* headers on every request."""
+    if protocol.connected == MODERN and protocol.http:
+        refused = "; ".join(protocol.http[:3])
+        demands = "demands a session id (Mcp-Session-Id) of" if "session" in refused.lower() else "refuses requests of"
+        yield finding("MV313", f"the server {demands} its 2026-07-28 connection: {refused}")
+    discovery = protocol.discovery
+    said = discovery.message.lower() if discovery is not None else ""
+    headers = [header for header in HEADERS if header.lower() in said]
+    if discovery is not None and discovery.outcome == "error" and headers:
+        yield finding(
+            "MV314",
+            f"server/discover was {discovery.message}: the server refuses the {', '.join(headers)} header that "
+            "every 2026-07-28 request carries",
+        )
 
 
 def _names(items: list[JSONDict], key: str) -> set[str]:

@@ -83,7 +83,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
 
     from .._options import Options
-    from .._probe import Handshake, Server, Session
+    from .._probe import Handshake, Server
     from .._steps import Progress
     from .._targets import Target
     from .._types import Copied, Environment, Finding, Installer, JSONDict, Listing, Project, Wheel
@@ -488,7 +488,7 @@ class Verification:
             self._server_findings(record, server, failure)
             if spec.era == "auto" and server.client.era == MODERN and spec.endpoint is not None:
                 other.leg = await self._era_leg(record, spec, LEGACY)  # after the first: the same port
-            self._eras(record, spec.era, server.found, killed or other.leg)
+            self._eras(record, spec.era, server, killed or other.leg)
         return failure
 
     def _beside(self, spec: LaunchSpec) -> LaunchSpec:
@@ -524,12 +524,14 @@ class Verification:
             return EraLeg(era, ok=False, message=error.message)
         record.findings += check_ping(server.found.ping)
         message = f"{_connected(handshake)}: {_counted(listing)}"
-        return EraLeg(era, ok=True, message=message, version=handshake.protocol_version, listing=listing)
+        complete = listing if not server.found.list_problems else None
+        return EraLeg(era, ok=True, message=message, version=handshake.protocol_version, listing=complete)
 
-    def _eras(self, record: Record, mode: str, found: Session, other: EraLeg | None) -> None:
+    def _eras(self, record: Record, mode: str, server: Server, other: EraLeg | None) -> None:
         """The eras the server speaks: the connection's own, and ``other``, the handshake on a server started for
         it (as a client of that era starts it); then the protocol checks. A server that dies at start whatever
         it is sent speaks no era anyone saw."""
+        found = server.found
         connected = found.handshake.era if found.handshake is not None else None
         legs: list[EraLeg] = []
         discovery = found.discovery
@@ -537,9 +539,8 @@ class Verification:
             legs.append(EraLeg(MODERN, False, f"server/discover: {discovery.message}"))
         if found.handshake is not None:
             handshake = found.handshake
-            legs.append(
-                EraLeg(handshake.era, True, _connected(handshake), handshake.protocol_version, found.listing, True)
-            )
+            listing = found.listing if not found.list_problems else None  # a list that failed compares with nothing
+            legs.append(EraLeg(handshake.era, True, _connected(handshake), handshake.protocol_version, listing, True))
         if other is not None:
             legs.append(other)
         protocol = Protocol(
@@ -551,6 +552,7 @@ class Verification:
             legs=tuple(legs),
             results=tuple(found.results),
             version_check=found.version_check,
+            http=tuple(server.client.refusals),
         )
         record.protocol = protocol
         found_now = check_protocol(protocol)

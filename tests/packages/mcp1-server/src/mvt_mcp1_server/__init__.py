@@ -1,0 +1,1 @@
+"""A server on mcp 1.x."""

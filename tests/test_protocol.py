@@ -1,0 +1,345 @@
+"""Protocol eras: servers verified as a current client connects (``server/discover`` first, the handshake
+where it falls back), each era's clients judged, and the 2026-07-28 rules held.
+
+The servers are raw JSON-RPC written without any SDK, one behaviour each, verified in one run per
+transport (stdio, then streamable HTTP); then SDK servers of both generations, a bundle, the sandbox,
+and the policy itself as a pure function.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from mcp_verify._eras import choose
+from mcp_verify._exceptions import UsageError
+from mcp_verify._sandbox import sandbox
+from mcp_verify._types import LEGACY, MODERN, Discovery
+
+from .bundles import make_bundle
+from .conftest import PACKAGES, mcp_verify, processes_with, run_batch, tree_digest
+from .rawserver import make_project
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+TOOL = {"name": "echo", "description": "Echo the arguments.", "inputSchema": {"type": "object"}}
+EXTRA = {**TOOL, "name": "extra"}
+SERVERS: dict[str, dict[str, Any]] = {
+    "era-both": {"tools": [TOOL], "modern": True},
+    "era-legacy": {"tools": [TOOL]},
+    "era-modern-only": {"tools": [TOOL], "modern": True, "legacy": False},
+    "era-exits": {"tools": [TOOL], "discover": "exit"},
+    "era-hangs": {"tools": [TOOL], "discover": "hang"},
+    "era-garbage": {"tools": [TOOL], "discover": "garbage"},
+    "era-different": {"tools": [TOOL], "modern": True, "modern_tools": [TOOL, EXTRA]},
+    "era-ignores-meta": {"tools": [TOOL], "modern": True, "ignore_meta": True},
+    "era-no-envelope": {"tools": [TOOL], "modern": True, "envelope": False},
+    "era-paged": {"tools": [{**TOOL, "name": f"tool_{i}"} for i in range(5)], "modern": True, "page_size": 2},
+}
+HTTP_SERVERS: dict[str, dict[str, Any]] = {
+    "http-both": {"tools": [TOOL], "modern": True},
+    "http-legacy": {"tools": [TOOL]},
+    "http-modern-only": {"tools": [TOOL], "modern": True, "legacy": False},
+    "http-session": {"tools": [TOOL], "modern": True, "http_session": True},
+    "http-no-headers": {"tools": [TOOL], "modern": True, "http_no_headers": True},
+    "http-exits": {"tools": [TOOL], "discover": "exit"},
+    "http-garbage": {"tools": [TOOL], "discover": "garbage"},
+    "http-different": {"tools": [TOOL], "modern": True, "modern_tools": [TOOL, EXTRA]},
+}
+
+
+class Runs:
+    """One run of mcp-verify over raw servers of one transport, the reports by project directory name."""
+
+    def __init__(self, base: Path, servers: dict[str, dict[str, Any]], *args: str) -> None:
+        self.projects = {name: make_project(base, name, behaviour) for name, behaviour in servers.items()}
+        self.digests = {name: tree_digest(path) for name, path in self.projects.items()}
+        ran = run_batch(self.projects.values(), *args, base=base)
+        self.result, self.reports, self.marker, self.tmp = ran.result, ran.reports, ran.marker, ran.tmp
+
+    def __call__(self, name: str) -> dict[str, Any]:
+        return self.reports[name]
+
+
+@pytest.fixture(scope="module")
+def stdio(tmp_path_factory: pytest.TempPathFactory) -> Runs:
+    return Runs(tmp_path_factory.mktemp("eras"), SERVERS)
+
+
+@pytest.fixture(scope="module")
+def http(tmp_path_factory: pytest.TempPathFactory) -> Runs:
+    return Runs(
+        tmp_path_factory.mktemp("eras-http"), HTTP_SERVERS, "--transport", "http", "--arg=--http", "--arg={port}"
+    )
+
+
+def codes(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {finding["code"]: finding for finding in report["findings"]}
+
+
+def legs(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {leg["era"]: leg for leg in report["protocol"]["legs"]}
+
+
+def status(report: dict[str, Any], step: str) -> str:
+    return next(item["status"] for item in report["steps"] if item["name"] == step)
+
+
+# -- the policy, as a pure function ----------------------------------------------------------------
+
+
+DISCOVERED = {"supportedVersions": ["2026-07-28"], "capabilities": {}, "resultType": "complete"}
+
+
+@pytest.mark.parametrize(
+    ("discovery", "era"),
+    [
+        (Discovery("result", "", result=DISCOVERED), MODERN),
+        (Discovery("result", "", result={**DISCOVERED, "supportedVersions": ["2025-11-25"]}), LEGACY),
+        (Discovery("result", "", result={"capabilities": "none"}), LEGACY),
+        (Discovery("error", "", error={"code": -32601, "message": "Method not found"}), LEGACY),
+        (Discovery("error", "", error={"code": -32602, "message": "Invalid request parameters"}), LEGACY),
+        (Discovery("error", "", error={"code": -32022, "message": "", "data": {"supported": ["2025-11-25"]}}), LEGACY),
+        (Discovery("error", "", error={"code": -32022, "message": "", "data": {"supported": ["2027-01-01"]}}), None),
+        (Discovery("silent", "no answer"), LEGACY),
+        (Discovery("garbage", "wrote text"), LEGACY),
+    ],
+)
+def test_a_current_client_falls_back_on_anything_but_modern_evidence(discovery, era):
+    """mcp/client/_probe.py's denylist: only a modern-only server sharing no version cannot be reached."""
+    assert choose(discovery).era == era
+
+
+# -- raw servers over stdio ------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_run_keeps_every_promise(stdio):
+    assert stdio.result.returncode == 1, stdio.result.stderr
+    assert "Traceback" not in stdio.result.stderr
+    assert list(stdio.tmp.iterdir()) == []
+    assert processes_with(stdio.marker) == []
+    assert all(tree_digest(path) == stdio.digests[name] for name, path in stdio.projects.items())
+
+
+@pytest.mark.slow
+def test_a_dual_era_server_connects_modern_and_is_listed_in_both(stdio):
+    report = stdio("era-both")
+    assert report["ok"] is True
+    protocol = report["protocol"]
+    assert (protocol["mode"], protocol["connected"], protocol["version"]) == ("auto", "modern", "2026-07-28")
+    assert protocol["eras"] == ["modern", "legacy"]
+    assert protocol["discover"]["supported_versions"] == ["2026-07-28"]
+    assert protocol["discover"]["server_info"] == {"name": "raw", "version": "1.0.0"}
+    assert (protocol["discover"]["result_type"], protocol["discover"]["cache_scope"]) == ("complete", "private")
+    assert legs(report)["legacy"] == {**legs(report)["legacy"], "ok": True, "same_process": False, "tools": ["echo"]}
+    assert protocol["version_check"].startswith("refused it")
+    assert report["server"]["protocol_version"] == "2026-07-28"
+    assert "MV305" not in codes(report), "ping belongs to the handshake era, and was answered there"
+
+
+@pytest.mark.slow
+def test_a_handshake_server_falls_back_cleanly_and_is_told_so(stdio):
+    report = stdio("era-legacy")
+    assert report["ok"] is True
+    protocol = report["protocol"]
+    assert (protocol["connected"], protocol["eras"]) == ("legacy", ["legacy"])
+    assert protocol["discover"]["error"]["code"] == -32601
+    assert "-32601" in protocol["fallback"]
+    assert codes(report)["MV308"]["severity"] == "info"
+    assert [tool["name"] for tool in report["tools"]] == ["echo"]
+
+
+@pytest.mark.slow
+def test_a_modern_only_server_passes_and_the_handshake_clients_are_named(stdio):
+    report = stdio("era-modern-only")
+    assert report["ok"] is True, report["findings"]
+    assert (report["protocol"]["connected"], report["protocol"]["eras"]) == ("modern", ["modern"])
+    warning = codes(report)["MV309"]
+    assert warning["severity"] == "warning"
+    assert "Codex" in warning["message"]
+    assert "initialize" in warning["message"]
+    assert [tool["name"] for tool in report["tools"]] == ["echo"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("era-exits", "exited with code 3 when it received server/discover"),
+        ("era-hangs", "no answer within 10 s"),
+        ("era-garbage", "'unexpected request: server/discover' on stdout, which is not JSON-RPC"),
+    ],
+)
+def test_a_server_that_dies_hangs_or_garbles_on_the_probe_fails_naming_it(stdio, name, words):
+    report = stdio(name)
+    assert report["ok"] is False
+    error = codes(report)["MV307"]
+    assert error["severity"] == "error"
+    assert words in error["message"]
+    assert legs(report)["legacy"]["ok"] is True, "the handshake alone still works: said, not hidden"
+
+
+@pytest.mark.slow
+def test_a_server_that_dies_on_the_probe_fails_the_handshake_step_not_the_launch(stdio):
+    report = stdio("era-exits")
+    assert (status(report, "launch"), status(report, "handshake")) == ("pass", "fail")
+    assert "fatal: unknown method server/discover" in codes(report)["MV307"]["message"]
+
+
+@pytest.mark.slow
+def test_different_tools_per_era_is_an_error_naming_the_difference(stdio):
+    report = stdio("era-different")
+    error = codes(report)["MV310"]
+    assert error["severity"] == "error"
+    assert "tools only in 2026-07-28: extra" in error["message"]
+
+
+@pytest.mark.slow
+def test_a_server_that_ignores_the_version_in_meta_is_warned(stdio):
+    assert "2099-01-01" in codes(stdio("era-ignores-meta"))["MV312"]["message"]
+    assert "MV312" not in codes(stdio("era-both"))
+
+
+@pytest.mark.slow
+def test_modern_results_without_their_envelope_are_named(stdio):
+    report = stdio("era-no-envelope")
+    found = [finding for finding in report["findings"] if finding["code"] == "MV311"]
+    by_method = {finding["message"].split()[2]: finding["severity"] for finding in found}
+    assert by_method == {"server/discover": "warning", "tools/list": "error"}
+    assert "has no resultType" in found[0]["message"]
+    assert "MV418" not in codes(report), "the envelope is named once, by its own rule"
+
+
+@pytest.mark.slow
+def test_the_modern_leg_follows_pagination(stdio):
+    report = stdio("era-paged")
+    assert report["protocol"]["connected"] == "modern"
+    assert [tool["name"] for tool in report["tools"]] == [f"tool_{i}" for i in range(5)]
+    assert "MV310" not in codes(report)
+
+
+# -- raw servers over streamable HTTP --------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_http_run_keeps_every_promise(http):
+    assert http.result.returncode == 1, http.result.stderr
+    assert "Traceback" not in http.result.stderr
+    assert list(http.tmp.iterdir()) == []
+    assert processes_with(http.marker) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "connected", "eras"),
+    [
+        ("http-both", "modern", ["modern", "legacy"]),
+        ("http-legacy", "legacy", ["legacy"]),
+        ("http-modern-only", "modern", ["modern"]),
+    ],
+)
+def test_over_http_each_era_connects_as_over_stdio(http, name, connected, eras):
+    report = http(name)
+    assert report["ok"] is True, report["findings"]
+    assert (report["protocol"]["connected"], report["protocol"]["eras"]) == (connected, eras)
+    assert [tool["name"] for tool in report["tools"]] == ["echo"]
+
+
+@pytest.mark.slow
+def test_over_http_a_session_demanded_of_a_modern_client_is_named(http):
+    report = http("http-session")
+    assert report["ok"] is False
+    error = codes(report)["MV313"]
+    assert "demands a session id" in error["message"]
+    assert "Missing session ID" in error["message"]
+    assert "MV310" not in codes(report), "a list that failed is compared with nothing"
+
+
+@pytest.mark.slow
+def test_over_http_refused_modern_headers_are_named(http):
+    report = http("http-no-headers")
+    assert report["ok"] is True, "current clients fall back to the handshake"
+    assert report["protocol"]["connected"] == "legacy"
+    assert "refuses the Mcp-Method header" in codes(report)["MV314"]["message"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "words"), [("http-exits", "exited with code 3"), ("http-garbage", "not JSON-RPC")])
+def test_over_http_death_and_garbage_on_the_probe_fail(http, name, words):
+    report = http(name)
+    assert report["ok"] is False
+    assert words in codes(report)["MV307"]["message"]
+
+
+@pytest.mark.slow
+def test_over_http_different_tools_per_era_is_an_error(http):
+    assert "extra" in codes(http("http-different"))["MV310"]["message"]
+
+
+# -- SDK servers, bundles, the sandbox -------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_an_mcp2_server_speaks_both_eras_and_an_mcp1_server_the_handshake(verify):
+    """mcp 2.x's MCPServer answers both (one era per process); mcp 1.x answers the probe -32602, then the handshake."""
+    modern = verify(PACKAGES / "good-server")
+    assert modern.returncode == 0, modern.stdout + modern.stderr
+    assert (modern.report["protocol"]["connected"], modern.report["protocol"]["eras"]) == (
+        "modern",
+        ["modern", "legacy"],
+    )
+    old = verify(PACKAGES / "mcp1-server")
+    assert old.returncode == 0, old.stdout + old.stderr
+    assert old.report["environment"]["packages"]["mcp"].startswith("1.")
+    assert (old.report["protocol"]["connected"], old.report["protocol"]["eras"]) == ("legacy", ["legacy"])
+    assert old.report["protocol"]["discover"]["error"]["code"] == -32602
+    assert old.finding("MV308")["severity"] == "info"
+    assert [tool["name"] for tool in old.report["tools"]] == ["add"]
+
+
+@pytest.mark.slow
+def test_one_era_alone_when_asked(verify):
+    legacy = verify(PACKAGES / "good-server", "--era", "legacy")
+    assert legacy.returncode == 0
+    assert legacy.report["protocol"]["discover"] is None
+    assert [leg["era"] for leg in legacy.report["protocol"]["legs"]] == ["legacy"]
+    refused = verify(PACKAGES / "mcp1-server", "--era", "modern")
+    assert refused.returncode == 1
+    assert "no modern connection" in refused.finding("MV307")["message"]
+
+
+@pytest.mark.slow
+def test_the_protocols_table_covers_both_eras_in_text(tmp_path):
+    result = mcp_verify(str(PACKAGES / "good-server"), "--protocols", "-q", tmp=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "accepts 5 of 5 versions offered" in result.stdout
+    assert "eras: modern ✓ 2026-07-28 (this connection) · legacy ✓ 2025-11-25 (own start)" in result.stdout
+
+
+@pytest.mark.slow
+def test_a_bundle_is_verified_in_the_era_a_current_client_picks(tmp_path):
+    bundle = make_bundle(tmp_path, "modern-bundle", {"tools": [TOOL], "modern": True, "legacy": False})
+    result = mcp_verify(str(bundle), "--format", "json", "-q", tmp=tmp_path / "tmp")
+    report = json.loads(result.stdout)
+    assert result.returncode == 0, report["findings"]
+    assert (report["protocol"]["connected"], report["protocol"]["eras"]) == ("modern", ["modern"])
+    assert "MV309" in codes(report)
+
+
+@pytest.mark.slow
+def test_both_eras_are_tried_under_the_sandbox(tmp_path):
+    try:
+        sandbox(tmp_path)
+    except UsageError as error:
+        pytest.skip(f"no sandbox on this machine: {error}")
+    project = make_project(tmp_path, "era-sandboxed", {"tools": [TOOL], "modern": True})
+    result = mcp_verify(str(project), "--sandbox", "--format", "json", "-q", tmp=tmp_path / "tmp")
+    report = json.loads(result.stdout)
+    assert result.returncode == 0, report["findings"]
+    assert report["sandboxed"] is True
+    assert report["protocol"]["eras"] == ["modern", "legacy"]
+    assert list((tmp_path / "tmp").iterdir()) == []
