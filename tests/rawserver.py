@@ -306,6 +306,11 @@ def main():
     for line in BEHAVIOUR.get("write_at_start", []):
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
+    count, size = BEHAVIOUR.get("flood", (0, 0))
+    for _ in range(count):
+        data = b"x" * size + b"\n"
+        while data:
+            data = data[os.write(1, data):]
     if BEHAVIOUR.get("daemon"):
         daemon()
     time.sleep(BEHAVIOUR.get("delay", 0))
@@ -382,7 +387,7 @@ def make_project(
     ``stderr`` (written at start), ``crash_at_start`` (a message: the server raises it right after
     writing ``stderr``, a traceback and exit code 1 before any answer), ``print_at_start`` (lines
     printed without flushing, so they reach a pipe only at exit), ``write_at_start`` (lines written
-    and flushed at once),
+    and flushed at once), ``flood`` ([count, size]: that many lines of that many bytes, at once),
     ``pad`` (method to a number of bytes: the first item's description made that long, for
     huge lines), ``delay`` (seconds before serving), ``daemon`` (start a setsid grandchild that ignores
     SIGTERM), ``ignore_sigterm``, ``hang_at_eof``, ``raise_at_exit`` (a message: a traceback at

@@ -78,6 +78,8 @@ KEPT_STRAY = 4096
 MAX_STRAYS = 100
 """How many stray stdout lines are kept; the rest are only counted."""
 _PARSED_STRAY = 64 * 1024
+_BUFFERED_TEXT = 1024 * 1024
+"""A line that cannot be a message is read no further than this: its start is all that is kept of it."""
 _HTTP_BODY_KEPT = 64 * 1024
 PING_LIMIT = 5.0
 """Seconds a server gets to answer ping; an unanswered ping is a warning, not a failure."""
@@ -302,7 +304,8 @@ class _Pump:
                         skipping = False
                     buffer += chunk[start:]
                     while (end := buffer.find(b"\n", searched)) >= 0:
-                        line = bytes(buffer[:end])
+                        with memoryview(buffer) as view:
+                            line = bytes(view[:end])  # one copy, however long the line
                         del buffer[: end + 1]
                         searched = 0
                         await self._take(line, to_session)
@@ -312,6 +315,10 @@ class _Pump:
                         buffer.clear()
                         searched, skipping = 0, True
                         self._alarm()
+                    elif searched > _BUFFERED_TEXT and not _may_be_message(buffer):
+                        self._received(bytes(buffer[:KEPT_STRAY]), cut=True)  # text, never a message: skip the rest
+                        buffer.clear()
+                        searched, skipping = 0, True
                 if buffer and not skipping:
                     await self._take(bytes(buffer), to_session)
             except (anyio.ClosedResourceError, anyio.BrokenResourceError):
@@ -324,26 +331,28 @@ class _Pump:
         """One line of stdout: a JSON-RPC message goes on to the session; anything else is kept as a stray,
         only its first ``KEPT_STRAY`` characters and only the first ``MAX_STRAYS`` of them, so that memory
         stays bounded whatever the server writes."""
-        raw = raw.rstrip(b"\r")
-        if not raw.strip():
+        raw = raw.removesuffix(b"\r")
+        if not raw or raw.isspace():
             return
-        self.received.append(shorten(raw[: _SHOWN_LINE * 4].decode("utf-8", errors="replace")))
-        if not self.protocol:
-            return
-        message = _message(raw)
+        message = _message(raw) if self.protocol else None
         if message is None:
-            self.stray(raw)
+            self._received(raw)
             return
+        self.received.append(shorten(raw[:_SHOWN_LINE].decode("utf-8", errors="replace")))
         self.received_message(message)
         with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
             await to_session.send(SessionMessage(message))  # after the session, stdout is still read to its end
 
-    def stray(self, raw: bytes) -> None:
-        """A line that is not a JSON-RPC message: counted, and kept (a bounded prefix) while there is room."""
+    def _received(self, raw: bytes, *, cut: bool = False) -> None:
+        """A line that is not a JSON-RPC message (``cut``: only its start was read): over stdio a stray,
+        counted, and kept (a bounded prefix) while there is room; over HTTP only the server's log."""
+        self.received.append(shorten(raw[:_SHOWN_LINE].decode("utf-8", errors="replace")))
+        if not self.protocol:
+            return
         self.stray_count += 1
-        shaped = _is_json(raw)
+        shaped = _is_json(raw) and not cut
         text = raw[:KEPT_STRAY].decode("utf-8", errors="replace")
-        self.last_stray = StrayLine(text + ("…" if len(raw) > KEPT_STRAY else ""), self.phase, shaped)
+        self.last_stray = StrayLine(text + ("…" if cut or len(raw) > KEPT_STRAY else ""), self.phase, shaped)
         if len(self.strays) < MAX_STRAYS:
             self.strays.append(self.last_stray)
         if shaped:
@@ -473,10 +482,15 @@ class _Answering(httpx2.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+def _may_be_message(raw: bytes | bytearray) -> bool:
+    """Whether a line could be a JSON-RPC message: an object (decided from its start)."""
+    return raw[:_SHOWN_LINE].lstrip().startswith(b"{")
+
+
 def _message(raw: bytes) -> types.JSONRPCMessage | None:
     """The JSON-RPC message a line holds, or None; a line that cannot be one is not parsed at all, and nesting
     deeper than a client reads is no message either (the parser's own bound, never Python's recursion)."""
-    if not raw.lstrip().startswith(b"{"):
+    if not _may_be_message(raw):
         return None
     try:
         return types.jsonrpc_message_adapter.validate_json(raw, by_name=False)
@@ -487,11 +501,11 @@ def _message(raw: bytes) -> types.JSONRPCMessage | None:
 def _is_json(raw: bytes) -> bool:
     """Whether a stray line is JSON (what a server meant as an answer, as opposed to a log line). A short line
     is parsed; a long one is judged by its ends, so that no size or depth makes the question expensive."""
-    text = raw.strip()
-    if len(text) > _PARSED_STRAY:
-        return (text[:1], text[-1:]) in {(b"{", b"}"), (b"[", b"]")}
+    if len(raw) > _PARSED_STRAY:
+        ends = raw[:_SHOWN_LINE].lstrip()[:1], raw[-_SHOWN_LINE:].rstrip()[-1:]
+        return ends in {(b"{", b"}"), (b"[", b"]")}
     try:
-        json.loads(text)
+        json.loads(raw)
     except ValueError:
         return False
     except RecursionError:
