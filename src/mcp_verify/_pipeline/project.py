@@ -468,11 +468,12 @@ class Verification:
                             killed = killed or await self._killed_by_probe(record, server, spec, exited)
                             raise HandshakeError("MV307", _died_on_probe(exited)) from None
                         step.message = _connected(handshake)
-                        if spec.era == "auto" and handshake.era == MODERN and spec.endpoint is None:
-                            legs.start_soon(other.run, self._era_leg(record, self._beside(spec), LEGACY))
                     with steps.run("list") as step:
                         listing = await server.client.list_all()
                         step.message = _counted(listing)
+                    if spec.era == "auto" and handshake.era == MODERN and spec.endpoint is None:
+                        # the handshake on a server of its own, started once this one is connected and listed
+                        legs.start_soon(other.run, self._era_leg(record, self._beside(spec), LEGACY))
                     await self._calls(record, server, listing)
                     if self.options.exercise:
                         await self._exercise(record, server, listing)
