@@ -109,6 +109,11 @@ def result_for(method, params):
         return BEHAVIOUR.get("reads", {}).get(params.get("uri"), {"contents": []})
     if method == "prompts/get":
         return BEHAVIOUR.get("prompt_results", {}).get(params.get("name"), {"messages": []})
+    if method == "completion/complete" and "completions" in BEHAVIOUR:
+        argument = (params.get("argument") or {}).get("name")
+        return {"completion": {"values": BEHAVIOUR["completions"].get(argument, [])}}
+    if method in ("resources/subscribe", "resources/unsubscribe", "logging/setLevel"):
+        return {}
     return None
 
 
@@ -383,7 +388,10 @@ def make_project(
     ``capabilities`` (else derived from the lists given); the lists ``tools``, ``resources``,
     ``resourceTemplates``, ``prompts`` (wire format) and ``page_size``; ``errors`` (method to a
     JSON-RPC error object), ``ignore`` (methods never answered), ``crash_on`` (methods that raise);
-    ``call_results``, ``reads``, ``prompt_results`` (by tool name, URI, prompt name);
+    ``call_results``, ``reads``, ``prompt_results`` (by tool name, URI, prompt name); ``completions``
+    (argument name to the values completion/complete offers; without it the method is not found);
+    resources/subscribe, resources/unsubscribe and logging/setLevel answer an empty result (an entry of
+    ``errors`` makes any of them fail);
     ``stderr`` (written at start), ``crash_at_start`` (a message: the server raises it right after
     writing ``stderr``, a traceback and exit code 1 before any answer), ``print_at_start`` (lines
     printed without flushing, so they reach a pipe only at exit), ``write_at_start`` (lines written

@@ -879,6 +879,60 @@ _ENTRIES = [
         "Fix what the quoted error says.",
     ),
     Entry(
+        "MV437",
+        ERROR,
+        "exercise",
+        "`--exercise`: one instance of a listed resource template cannot be read",
+        "resources/read of the template with each variable filled failed. The values come from the "
+        "completion API when the server advertises completions; else they are placeholders (`example`), and "
+        "then the failure is a warning, since the placeholder may simply name nothing.",
+        "A client that follows the template gets the error (templates are how most servers expose records).",
+        "Fix what the quoted error says; advertise completions so clients (and mcp-verify) can fill the template "
+        "with values that exist.",
+    ),
+    Entry(
+        "MV438",
+        WARNING,
+        "exercise",
+        "`--exercise`: the server advertises completions, but completion/complete fails",
+        "Asked to complete a prompt's first argument (or a template's variable), the server answered an error or "
+        "a result without `completion.values`.",
+        "Clients offer argument completion only where it is advertised; it then fails in front of the user.",
+        "Answer completion/complete for every prompt and template you list (an empty list of values is fine), or "
+        "do not advertise `completions`.",
+    ),
+    Entry(
+        "MV439",
+        WARNING,
+        "exercise",
+        "`--exercise`: the server advertises resource subscriptions, but resources/subscribe fails",
+        "On a handshake-era connection, subscribing to (then unsubscribing from) a listed resource failed although "
+        "the server advertises `resources.subscribe`. (2026-07-28 replaced the pair with subscriptions/listen.)",
+        "Clients that keep a resource fresh through notifications get an error instead.",
+        "Answer resources/subscribe and resources/unsubscribe, or do not advertise `subscribe`.",
+    ),
+    Entry(
+        "MV445",
+        WARNING,
+        "exercise",
+        "`--exercise`: the server advertises logging, but logging/setLevel fails",
+        "On a handshake-era connection, logging/setLevel (level `info`) failed although the server advertises "
+        "`logging`. (2026-07-28 removed the method: logs are asked for per request.)",
+        "Clients that set the log level get an error, some at every start.",
+        "Answer logging/setLevel with an empty result, or do not advertise `logging`.",
+    ),
+    Entry(
+        "MV446",
+        WARNING,
+        "exercise",
+        "`--exercise`: a method no server has is not answered Method not found (-32601)",
+        "Sent `mcp-verify/no-such-method`, the server answered another error code or a result (a warning), or "
+        "crashed or stayed silent (an error).",
+        "Clients send methods of newer revisions and extensions and fall back on -32601; a server that dies or "
+        "hangs on one takes the whole connection down (the conformance suite's method_not_found).",
+        "Answer unknown methods with JSON-RPC error -32601 (the MCP SDKs do).",
+    ),
+    Entry(
         "MV440",
         ERROR,
         "http",

@@ -21,6 +21,7 @@ import contextlib
 import json
 import logging
 import math
+import re
 import signal
 import socket
 import subprocess
@@ -51,17 +52,30 @@ from ._diagnose import last_words
 from ._eras import choose, supported
 from ._exceptions import HandshakeError, LaunchError, ListError, ServerExited, VerifyError
 from ._subprocess import Family, census, kill_group, kill_processes
-from ._types import LEGACY, MODERN, CallResult, Discovery, Exercised, Listing, ListProblem, Shutdown, StrayLine
+from ._types import (
+    EXERCISE_VERBS,
+    LEGACY,
+    MODERN,
+    CallResult,
+    Discovery,
+    Exercised,
+    Listing,
+    ListProblem,
+    Shutdown,
+    StrayLine,
+)
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
     from anyio.abc import Process, TaskGroup
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
     from mcp.shared._stream_protocols import ReadStream, WriteStream
 
     from ._types import Call, JSONDict, LaunchSpec
+
+    Exercise = Callable[[], Awaitable[Exercised]]
 
 T = TypeVar("T")
 
@@ -935,25 +949,164 @@ class Client:
 
     async def read(self, uri: str) -> Exercised:
         """``resources/read`` of a listed static resource."""
-        started = anyio.current_time()
-        params = types.ReadResourceRequestParams(uri=uri)
-        _, problem = await self._request(
-            f"read {uri}", f"resources/read {uri}", types.ReadResourceRequest(params=params)
-        )
-        return Exercised("resource", uri, round(anyio.current_time() - started, 3), problem)
+        request = types.ReadResourceRequest(params=types.ReadResourceRequestParams(uri=uri))
+        return (await self._exercised("resource", uri, request))[1]
 
     async def get(self, prompt: JSONDict) -> Exercised:
         """``prompts/get``, every required argument filled with a placeholder, as a user fills a form."""
-        started = anyio.current_time()
         name = str(prompt.get("name"))
         arguments = {
             str(argument["name"]): "example"
             for argument in prompt.get("arguments") or []
             if isinstance(argument, dict) and argument.get("required") and isinstance(argument.get("name"), str)
         }
-        params = types.GetPromptRequestParams(name=name, arguments=arguments or None)
-        _, problem = await self._request(f"get {name}", f"prompts/get {name}", types.GetPromptRequest(params=params))
-        return Exercised("prompt", name, round(anyio.current_time() - started, 3), problem)
+        request = types.GetPromptRequest(params=types.GetPromptRequestParams(name=name, arguments=arguments or None))
+        return (await self._exercised("prompt", name, request))[1]
+
+    def exercise_plan(self, listing: Listing) -> list[tuple[str, Exercise]]:
+        """What ``--exercise`` asks of this connection, in order, each with its step's name: every static resource
+        read, every prompt got, one instantiation of each resource template read, a completion asked for each
+        prompt's first argument (where completions are advertised), what only the handshake era has (on a
+        handshake connection), and last a method no server has."""
+        capabilities = self.found.handshake.capabilities if self.found.handshake else {}
+        completing = "completions" in capabilities
+        prompts = {name: item for item in listing.prompts if isinstance(name := item.get("name"), str)}
+        plan: list[tuple[str, Exercise]] = [
+            *((f"read {uri}", partial(self.read, uri)) for uri in _named(listing.resources, "uri")),
+            *((f"get {name}", partial(self.get, prompt)) for name, prompt in prompts.items()),
+            *(
+                (f"read {template}", partial(self.read_template, template, completing=completing))
+                for template in _named(listing.resource_templates, "uriTemplate")
+            ),
+        ]
+        for name, prompt in prompts.items() if completing else ():
+            argument = next(iter(_named(prompt.get("arguments") or [], "name")), None)
+            if argument is not None:
+                ref = types.PromptReference(type="ref/prompt", name=name)
+                plan.append((f"complete {name} {argument}", partial(self._completed, ref, argument)))
+        if self.era == LEGACY:
+            plan += self.handshake_era_plan(listing)
+        plan.append((f"call {UNKNOWN_METHOD}", self.unknown))
+        return plan
+
+    def handshake_era_plan(self, listing: Listing) -> list[tuple[str, Exercise]]:
+        """What only the handshake era has: resources/subscribe (where advertised) and logging/setLevel."""
+        capabilities = self.found.handshake.capabilities if self.found.handshake else {}
+        resources, uris = capabilities.get("resources"), _named(listing.resources, "uri")
+        plan: list[tuple[str, Exercise]] = []
+        if isinstance(resources, dict) and resources.get("subscribe") and uris:
+            plan.append((f"subscribe {uris[0]}", partial(self.subscribe, uris[0])))
+        if "logging" in capabilities:
+            plan.append(("logging/setLevel info", self.set_level))
+        return plan
+
+    async def _exercised(self, kind: str, name: str, request: Any, *, guessed: bool = False) -> tuple[Any, Exercised]:
+        """One request of ``--exercise``: its raw result and what it came to."""
+        started = anyio.current_time()
+        raw, problem = await self._request(f"{EXERCISE_VERBS[kind]} {name}", f"{request.method} {name}", request)
+        return raw, Exercised(kind, name, round(anyio.current_time() - started, 3), problem, guessed=guessed)
+
+    async def complete(
+        self, ref: types.PromptReference | types.ResourceTemplateReference, argument: str
+    ) -> tuple[list[str], Exercised]:
+        """``completion/complete`` of an argument (empty so far): the values offered, and how it went."""
+        params = types.CompleteRequestParams(ref=ref, argument=types.CompletionArgument(name=argument, value=""))
+        name = f"{ref.name if isinstance(ref, types.PromptReference) else ref.uri} {argument}"
+        raw, item = await self._exercised("completion", name, types.CompleteRequest(params=params))
+        completion = raw.get("completion") if isinstance(raw, dict) else None
+        values = completion.get("values") if isinstance(completion, dict) else None
+        if item.error is None and not isinstance(values, list):
+            item = replace(item, error="the result has no completion.values")
+        return [str(value) for value in values or [] if isinstance(value, str)], item
+
+    async def _completed(self, ref: types.PromptReference, argument: str) -> Exercised:
+        return (await self.complete(ref, argument))[1]
+
+    async def read_template(self, template: str, *, completing: bool) -> Exercised:
+        """``resources/read`` of one instantiation of a resource template: each variable the first value the
+        completion API offers for it, where the server advertises completions, else a placeholder."""
+        values: dict[str, str] = {}
+        for name in variables(template) if completing else ():
+            ref = types.ResourceTemplateReference(type="ref/resource", uri=template)
+            offered, _ = await self.complete(ref, name)
+            if offered:
+                values[name] = offered[0]
+        guessed = set(values) != set(variables(template))
+        uri = expand(template, values)
+        request = types.ReadResourceRequest(params=types.ReadResourceRequestParams(uri=uri))
+        _, item = await self._exercised("template", template, request, guessed=guessed)
+        return replace(item, error=f"{uri}: {item.error}") if item.error else item
+
+    async def subscribe(self, uri: str) -> Exercised:
+        """``resources/subscribe`` then ``resources/unsubscribe`` of a listed resource (handshake era)."""
+        request = types.SubscribeRequest(params=types.SubscribeRequestParams(uri=uri))
+        _, item = await self._exercised("subscribe", uri, request)
+        if item.error is None:
+            undo = types.UnsubscribeRequest(params=types.UnsubscribeRequestParams(uri=uri))
+            _, undone = await self._exercised("subscribe", uri, undo)
+            item = replace(item, error=undone.error and f"resources/unsubscribe: {undone.error}")
+        return item
+
+    async def set_level(self) -> Exercised:
+        """``logging/setLevel`` (handshake era; 2026-07-28 asks for logs per request instead)."""
+        request = types.SetLevelRequest(params=types.SetLevelRequestParams(level="info"))
+        return (await self._exercised("logging", "info", request))[1]
+
+    async def unknown(self) -> Exercised:
+        """A method no server has: the answer must be Method not found (-32601), not a crash or silence."""
+        started = anyio.current_time()
+        request = types.Request[types.RequestParams | None, str](method=UNKNOWN_METHOD, params=None)
+        operation = partial(self.session.send_request, request, types.Result)
+        limit = anyio.current_time() + min(PING_LIMIT, self.spec.timeout)
+        error: str | None = "answered with a result, as if the method existed"
+        answered = True
+        try:
+            await self._watch(f"{EXERCISE_VERBS['unknown']} {UNKNOWN_METHOD}", UNKNOWN_METHOD, operation, limit)
+        except _Answered as refused:
+            code = refused.cause.code if isinstance(refused.cause, MCPError) else None
+            error = None if code == METHOD_NOT_FOUND else f"answered {_problem(refused.cause)}, not -32601"
+        except VerifyError as failed:
+            error, answered = failed.message, False
+        seconds = round(anyio.current_time() - started, 3)
+        return Exercised("unknown", UNKNOWN_METHOD, seconds, error, answered=answered)
+
+
+UNKNOWN_METHOD = "mcp-verify/no-such-method"
+
+
+def _named(items: object, key: str) -> list[str]:
+    """The ``key`` of each item of a listed array that has one."""
+    found = [item.get(key) for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+    return [value for value in found if isinstance(value, str) and value]
+
+
+def expand(template: str, values: Mapping[str, str]) -> str:
+    """An RFC 6570 URI template with ``values`` put in (each variable's value as given, operators honoured)."""
+
+    def one(match: re.Match[str]) -> str:
+        expression = match.group(1)
+        operator = expression[:1] if expression[:1] in "+#./;?&" else ""
+        names = [name.rstrip("*").split(":")[0] for name in expression[len(operator) :].split(",")]
+        filled = [(name, values.get(name, "example")) for name in names]
+        if operator in {"?", "&", ";"}:
+            joined = ("&" if operator != ";" else ";").join(f"{name}={value}" for name, value in filled)
+            return ("?" if operator == "?" else operator) + joined
+        separator = {"": ",", "+": ",", "#": ",", ".": ".", "/": "/"}[operator]
+        return ("" if operator in {"", "+"} else operator) + separator.join(value for _, value in filled)
+
+    return _TEMPLATE_EXPRESSION.sub(one, template)
+
+
+def variables(template: str) -> list[str]:
+    """The variable names of a URI template, in order."""
+    names = []
+    for expression in _TEMPLATE_EXPRESSION.findall(template):
+        body = expression[1:] if expression[:1] in "+#./;?&" else expression
+        names += [name.rstrip("*").split(":")[0] for name in body.split(",")]
+    return names
+
+
+_TEMPLATE_EXPRESSION = re.compile(r"\{([^{}]*)\}")
 
 
 _REQUESTS: dict[str, Any] = {

@@ -451,6 +451,8 @@ class EraLeg:
     listing: Listing | None = None
     same_process: bool = False
     """Tried on the connection the auto sequence fell back on, not on a server started for it."""
+    exercised: tuple[Exercised, ...] = ()
+    """With ``--exercise``, on a server started for this era: what only this era has (subscribe, setLevel)."""
 
 
 @dataclass(frozen=True)
@@ -534,11 +536,33 @@ class CallResult:
 
 @dataclass(frozen=True)
 class Exercised:
-    """One resource read or prompt get of ``--exercise``: what was asked, and the error if it failed."""
+    """One request of ``--exercise``: what was asked, and the error if it failed."""
 
     kind: str
-    """``resource`` or ``prompt``."""
+    """``resource``, ``prompt``, ``template`` (one instantiation read), ``completion``, ``subscribe``,
+    ``logging`` (``logging/setLevel``) or ``unknown`` (a method no server has)."""
     name: str
-    """The resource's URI or the prompt's name."""
+    """What was asked: the resource's URI, the prompt's name, the template, the completion's reference."""
     seconds: float
     error: str | None = None
+    guessed: bool = False
+    """The request was filled with placeholder values (nothing better was offered), so its failure may be theirs."""
+    answered: bool = True
+    """The server answered at all (false: it died or stayed silent)."""
+
+    @property
+    def step(self) -> str:
+        """The step the request is reported in."""
+        return f"{EXERCISE_VERBS[self.kind]} {self.name}"
+
+
+EXERCISE_VERBS = {
+    "resource": "read",
+    "prompt": "get",
+    "template": "read",
+    "completion": "complete",
+    "subscribe": "subscribe",
+    "logging": "logging/setLevel",
+    "unknown": "call",
+}
+"""The verb of each kind of request of ``--exercise``, before its name in the step's name."""

@@ -10,6 +10,7 @@ from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
 
 from .._catalogue import finding
+from .._types import Severity
 from ._common import dotted
 
 if TYPE_CHECKING:
@@ -104,11 +105,31 @@ def _check_call(call: Call, result: CallResult, schema: Any, expect: str | None)
 
 
 def check_exercise(items: Sequence[Exercised]) -> list[Finding]:
-    """Each resource read and prompt got that failed, by its URI or name (MV434, MV435)."""
-    return [
-        finding("MV434", f"reading resource {item.name!r} failed: {item.error}", step=f"read {item.name}")
-        if item.kind == "resource"
-        else finding("MV435", f"getting prompt {item.name!r} failed: {item.error}", step=f"get {item.name}")
-        for item in items
-        if item.error is not None
-    ]
+    """Each request of ``--exercise`` that failed, by what it asked: a resource (MV434) or prompt (MV435) that
+    lists but cannot be had is an error; so is a template instance that cannot be read, unless its values
+    were placeholders (a warning then); completions, subscriptions and the log level are features a client
+    degrades without (warnings); a method no server has must get -32601, and a crash or silence on it is an
+    error (MV446)."""
+    found = []
+    for item in items:
+        if item.error is None:
+            continue
+        code, what = _EXERCISED[item.kind]
+        severity = None
+        if item.kind == "template" and item.guessed:
+            severity = Severity.WARNING
+        elif item.kind == "unknown" and not item.answered:
+            severity = Severity.ERROR
+        found.append(finding(code, f"{what} {item.name!r} failed: {item.error}", step=item.step, severity=severity))
+    return found
+
+
+_EXERCISED = {
+    "resource": ("MV434", "reading resource"),
+    "prompt": ("MV435", "getting prompt"),
+    "template": ("MV437", "reading one instance of resource template"),
+    "completion": ("MV438", "completion/complete of"),
+    "subscribe": ("MV439", "resources/subscribe of"),
+    "logging": ("MV445", "logging/setLevel to"),
+    "unknown": ("MV446", "the unknown method"),
+}

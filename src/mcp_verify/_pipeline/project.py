@@ -86,7 +86,7 @@ if TYPE_CHECKING:
     from .._probe import Handshake, Server
     from .._steps import Progress
     from .._targets import Target
-    from .._types import Copied, Environment, Finding, Installer, JSONDict, Listing, Project, Wheel
+    from .._types import Copied, Environment, Exercised, Finding, Installer, JSONDict, Listing, Project, Wheel
 
 _STDERR_TAIL = 4000
 _SHUTDOWN_WORDS = {
@@ -512,7 +512,8 @@ class Verification:
         return leg
 
     async def _era_leg(self, record: Record, spec: LaunchSpec, era: str) -> EraLeg:
-        """One era alone, on a server started for it: what a client of that era sees (its ping judged there)."""
+        """One era alone, on a server started for it: what a client of that era sees (its ping judged there,
+        and with ``--exercise`` what only that era has)."""
         from .._probe import launch  # noqa: PLC0415 - see _probe
 
         try:
@@ -521,12 +522,14 @@ class Verification:
                 handshake = await server.client.connect()
                 listing = await server.client.list_all()
                 await server.client.ping()
+                plan = server.client.handshake_era_plan(listing) if self.options.exercise else []
+                exercised = tuple([await request() for _, request in plan])
         except VerifyError as error:
             return EraLeg(era, ok=False, message=error.message)
         record.findings += check_ping(server.found.ping)
         message = f"{_connected(handshake)}: {_counted(listing)}"
         complete = listing if not server.found.list_problems else None
-        return EraLeg(era, ok=True, message=message, version=handshake.protocol_version, listing=complete)
+        return EraLeg(era, True, message, handshake.protocol_version, complete, exercised=exercised)
 
     def _eras(self, record: Record, mode: str, server: Server, other: EraLeg | None) -> None:
         """The eras the server speaks: the connection's own, and ``other``, the handshake on a server started for
@@ -544,6 +547,10 @@ class Verification:
             legs.append(EraLeg(handshake.era, True, _connected(handshake), handshake.protocol_version, listing, True))
         if other is not None:
             legs.append(other)
+            for item in other.exercised:
+                record.steps.expect(item.step)
+                said = item.error or "answered (by the server started beside)"
+                record.steps.record(item.step, check_exercise([item]), said)
         protocol = Protocol(
             mode=mode,
             connected=connected,
@@ -582,20 +589,21 @@ class Verification:
             record.steps.warn("calls")
 
     async def _exercise(self, record: Record, server: Server, listing: Listing) -> None:
-        """Every static resource read and every prompt got, each its own step."""
-        asked = [("read", str(item.get("uri"))) for item in listing.resources if isinstance(item.get("uri"), str)]
-        asked += [("get", str(item.get("name"))) for item in listing.prompts if isinstance(item.get("name"), str)]
-        prompts = {str(item.get("name")): item for item in listing.prompts}
-        for verb, name in asked:
-            record.steps.expect(f"{verb} {name}")
-        for verb, name in asked:
-            with record.steps.run(f"{verb} {name}") as step:
-                item = await (server.client.read(name) if verb == "read" else server.client.get(prompts[name]))
+        """Everything the server advertises, each request its own step (the probe's plan)."""
+        plan = server.client.exercise_plan(listing)
+        for name, _ in plan:
+            record.steps.expect(name)
+        for name, request in plan:
+            with record.steps.run(name) as step:
+                item = await request()
                 step.message = item.error or "answered"
-            found = check_exercise([item])
-            record.findings += found
-            if found:
-                record.steps.warn(f"{verb} {name}")
+            self._exercised(record, name, item)
+
+    def _exercised(self, record: Record, step: str, item: Exercised) -> None:
+        found = check_exercise([item])
+        record.findings += found
+        if any(finding.severity != Severity.INFO for finding in found):
+            record.steps.warn(step)
 
     def _denied(self, record: Record, stderr: str) -> None:
         """Under ``--sandbox``, what the server's own errors say was refused to it (MV211)."""
