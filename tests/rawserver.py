@@ -238,6 +238,14 @@ def serve_http(port):
 
         def do_POST(self):
             message = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"null")
+            if BEHAVIOUR.get("http_hosts") and not self.headers.get("Host", "").startswith("127.0.0.1:"):
+                return self.reply(421, b"Invalid Host header", "text/plain")
+            if BEHAVIOUR.get("http_redirect") and not self.path.endswith("/"):
+                return self.reply(307, headers=[("Location", self.path + "/")])
+            auth = BEHAVIOUR.get("http_auth")
+            if auth is not None and not self.headers.get("Authorization"):
+                challenge = [("WWW-Authenticate", auth["challenge"])] if auth.get("challenge") else []
+                return self.reply(401, b'{"error": "invalid_token"}', headers=challenge)
             method = message.get("method") if isinstance(message, dict) else None
             if BEHAVIOUR.get("http_no_headers") and self.headers.get("Mcp-Method"):
                 return self.reply(400, b"Bad Request: unknown header Mcp-Method", "text/plain")
@@ -255,7 +263,10 @@ def serve_http(port):
             self.reply(200, json.dumps(reply).encode(), headers=session)
 
         def do_GET(self):
-            self.reply(405)
+            documents = (BEHAVIOUR.get("http_auth") or {}).get("documents", {})
+            if self.path in documents:
+                return self.reply(200, json.dumps(documents[self.path]).encode())
+            self.reply(404 if documents else 405)
 
         def do_DELETE(self):
             self.reply(200)
@@ -263,7 +274,7 @@ def serve_http(port):
         def log_message(self, *args):
             pass
 
-    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    ThreadingHTTPServer(("0.0.0.0" if BEHAVIOUR.get("bind_all") else "127.0.0.1", port), Handler).serve_forever()
 
 
 def daemon():
@@ -407,8 +418,10 @@ def make_project(
     ``hang``, ``garbage``: what it does with ``server/discover``; default ``result`` when ``modern``, else
     ``error``), ``modern_tools`` (the tools it lists in the modern era, if not ``tools``), ``envelope`` (False:
     modern results without resultType and cache hints), ``ignore_meta`` (answer whatever version ``_meta``
-    names), ``http_session`` and ``http_no_headers`` (see ``serve_http``; the server serves streamable HTTP when
-    started with ``--http PORT``). ``setup_py``: a setup.py and no pyproject.toml, as old projects
+    names), ``http_session``, ``http_no_headers``, ``http_hosts`` (421 to a Host but 127.0.0.1), ``http_redirect``
+    (307 to the URL with a slash), ``http_auth`` (``challenge``: the 401's WWW-Authenticate, ``documents``: path
+    to JSON served on GET), ``bind_all`` (listen on 0.0.0.0); see ``serve_http``: the server serves streamable
+    HTTP when started with ``--http PORT``. ``setup_py``: a setup.py and no pyproject.toml, as old projects
     are written, built by setuptools' legacy backend; ``settings``: TOML added to pyproject.toml
     (a ``[tool.mcp-verify]`` table). An entry of ``reads`` or ``prompt_results`` that is
     ``{"error": {...}}`` is answered with that error. ``{env:NAME}`` in any string is replaced, when the

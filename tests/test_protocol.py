@@ -39,6 +39,12 @@ SERVERS: dict[str, dict[str, Any]] = {
     "era-no-envelope": {"tools": [TOOL], "modern": True, "envelope": False},
     "era-paged": {"tools": [{**TOOL, "name": f"tool_{i}"} for i in range(5)], "modern": True, "page_size": 2},
 }
+ORIGIN = "http://127.0.0.1:{env:PORT}"
+METADATA = f"{ORIGIN}/.well-known/oauth-protected-resource/mcp"
+ROOT_METADATA = "/.well-known/oauth-protected-resource"
+RESOURCE = {"resource": f"{ORIGIN}/mcp", "authorization_servers": ["https://auth.example.com"]}
+DOCUMENTS = {"/.well-known/oauth-protected-resource/mcp": RESOURCE}
+CHALLENGE = f'Bearer resource_metadata="{METADATA}"'
 HTTP_SERVERS: dict[str, dict[str, Any]] = {
     "http-both": {"tools": [TOOL], "modern": True},
     "http-legacy": {"tools": [TOOL]},
@@ -48,6 +54,18 @@ HTTP_SERVERS: dict[str, dict[str, Any]] = {
     "http-exits": {"tools": [TOOL], "discover": "exit"},
     "http-garbage": {"tools": [TOOL], "discover": "garbage"},
     "http-different": {"tools": [TOOL], "modern": True, "modern_tools": [TOOL, EXTRA]},
+    "http-all-interfaces": {"tools": [TOOL], "modern": True, "bind_all": True},
+    "http-hosts": {"tools": [TOOL], "modern": True, "http_hosts": True},
+    "http-redirect": {"tools": [TOOL], "modern": True, "http_redirect": True},
+    "http-auth": {
+        "tools": [TOOL],
+        "http_auth": {"challenge": f'Bearer resource_metadata="{METADATA}"', "documents": DOCUMENTS},
+    },
+    "http-auth-bare": {"tools": [TOOL], "http_auth": {}},
+    "http-auth-elsewhere": {
+        "tools": [TOOL],
+        "http_auth": {"challenge": "Bearer", "documents": {ROOT_METADATA: {**RESOURCE, "resource": f"{ORIGIN}/other"}}},
+    },
 }
 
 
@@ -71,9 +89,8 @@ def stdio(tmp_path_factory: pytest.TempPathFactory) -> Runs:
 
 @pytest.fixture(scope="module")
 def http(tmp_path_factory: pytest.TempPathFactory) -> Runs:
-    return Runs(
-        tmp_path_factory.mktemp("eras-http"), HTTP_SERVERS, "--transport", "http", "--arg=--http", "--arg={port}"
-    )
+    http = ("--transport", "http", "--arg=--http", "--arg={port}", "--env", "PORT={port}")
+    return Runs(tmp_path_factory.mktemp("eras-http"), HTTP_SERVERS, *http)
 
 
 def codes(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -278,6 +295,49 @@ def test_over_http_death_and_garbage_on_the_probe_fail(http, name, words):
 @pytest.mark.slow
 def test_over_http_different_tools_per_era_is_an_error(http):
     assert "extra" in codes(http("http-different"))["MV310"]["message"]
+
+
+@pytest.mark.slow
+def test_over_http_a_server_on_every_interface_is_warned_and_one_on_localhost_is_not(http):
+    assert "listens on 0.0.0.0" in codes(http("http-all-interfaces"))["MV442"]["message"]
+    assert http("http-both")["protocol"]["http"]["listening"] == ["127.0.0.1"]
+    assert "MV442" not in codes(http("http-both"))
+
+
+@pytest.mark.slow
+def test_over_http_a_foreign_host_refused_is_named_and_a_redirect_warned(http):
+    hosts = http("http-hosts")
+    assert hosts["ok"] is True
+    assert "421" in codes(hosts)["MV443"]["message"]
+    redirect = http("http-redirect")
+    assert "HTTP 307 to /mcp/" in codes(redirect)["MV441"]["message"]
+    assert redirect["ok"] is True, "the mcp client follows a same-origin 307: the server still works"
+
+
+@pytest.mark.slow
+def test_a_401_is_a_door_described_not_a_crash(http):
+    report = http("http-auth")
+    assert report["ok"] is True, report["findings"]
+    assert status(report, "handshake") == "pass"
+    assert "needs authorization" in codes(report)["MV444"]["message"]
+    door = report["protocol"]["http"]["authorization"]
+    assert door["resource_allowed"] is True
+    assert door["tried"][0]["outcome"] == "found"
+    assert report["tools"] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("http-auth-bare", "no protected-resource metadata where clients look"),
+        ("http-auth-elsewhere", "/other' does not cover"),
+    ],
+)
+def test_a_door_clients_cannot_get_through_is_an_error(http, name, words):
+    report = http(name)
+    assert report["ok"] is False
+    assert words in codes(report)["MV447"]["message"]
 
 
 # -- SDK servers, bundles, the sandbox -------------------------------------------------------------

@@ -933,6 +933,64 @@ _ENTRIES = [
         "Answer unknown methods with JSON-RPC error -32601 (the MCP SDKs do).",
     ),
     Entry(
+        "MV441",
+        WARNING,
+        "http",
+        "over streamable HTTP the server answers with a redirect (e.g. `/mcp` to `/mcp/`)",
+        "A request to the URL the server was told to serve got a redirect; the mcp client follows one only on "
+        "the same origin and keeping the method (307/308), other clients follow none.",
+        'Clients configured with the URL fail with "Couldn\'t reach the MCP server" (awslabs/mcp#4507, '
+        "python-sdk#1798).",
+        "Serve MCP at exactly the URL you document (mount both `/mcp` and `/mcp/`, or disable the slash redirect).",
+    ),
+    Entry(
+        "MV442",
+        WARNING,
+        "http",
+        "over streamable HTTP the server listens on every network interface (0.0.0.0 or ::)",
+        "The server's listening socket is bound to all interfaces, not to localhost.",
+        "The transport specification says local servers SHOULD bind only to localhost: anyone on the network "
+        "can otherwise call its tools, and DNS rebinding reaches it from a browser.",
+        "Bind to 127.0.0.1 unless the server is meant to be reached from elsewhere (then put it behind authorization).",
+    ),
+    Entry(
+        "MV443",
+        INFO,
+        "http",
+        "over streamable HTTP the server refuses a foreign `Host` header (421)",
+        "A request carrying the Host header a reverse proxy forwards (`mcp.example.com`) was answered 421 "
+        "Misdirected Request, the MCP SDKs' DNS rebinding protection.",
+        'Right for a local server; behind a proxy or on a public name every client gets 421 ("Invalid Host '
+        'header", awslabs/mcp#4507, opensearch-mcp-server-py#271) until the allowed hosts are configured.',
+        "When you deploy it, list the public host names in the server's allowed hosts (transport security "
+        "settings); locally, leave it.",
+    ),
+    Entry(
+        "MV444",
+        INFO,
+        "handshake",
+        "over streamable HTTP the server needs authorization (401): its door, as a client finds it",
+        "The server answered 401. mcp-verify follows the client's discovery (the WWW-Authenticate header's "
+        "`resource_metadata`, then the path-suffixed and root well-known URLs, RFC 9728) and checks the "
+        "protected-resource metadata it finds; it never logs in, so nothing behind the door is listed. A "
+        "challenge without `resource_metadata` is a warning.",
+        "Clients can connect only through this door.",
+        "Nothing, if the door is well formed; else name the metadata in `WWW-Authenticate: Bearer "
+        'resource_metadata="…"`.',
+    ),
+    Entry(
+        "MV447",
+        ERROR,
+        "handshake",
+        "over streamable HTTP the server needs authorization (401), and clients cannot log in",
+        "After the 401, no protected-resource metadata was found where clients look, or its `resource` does not "
+        "cover the server's URL (path included, the mcp client's rule), or it names no `authorization_servers`.",
+        'Clients stop at "Couldn\'t reach the MCP server" or refuse the token (python-sdk#1264, '
+        "sooperset/mcp-atlassian#1257).",
+        "Serve the metadata at `/.well-known/oauth-protected-resource/<path>`, with `resource` the URL clients "
+        "use and your authorization servers, and name it in the challenge.",
+    ),
+    Entry(
         "MV440",
         ERROR,
         "http",

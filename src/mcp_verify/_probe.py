@@ -36,13 +36,27 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import anyio
 import httpx2
 import mcp_types as types
+import psutil
+from mcp.client.auth.utils import (
+    build_protected_resource_metadata_discovery_urls,
+    extract_resource_metadata_from_www_auth,
+)
 from mcp.client.session import DISCOVER_TIMEOUT_SECONDS, ClientSession
 from mcp.client.stdio import get_default_environment
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import MCP_DEFAULT_SSE_READ_TIMEOUT, MCP_DEFAULT_TIMEOUT
+from mcp.shared.auth_utils import check_resource_allowed
 from mcp.shared.exceptions import MCPError
 from mcp.shared.message import SessionMessage
-from mcp_types import CONNECTION_CLOSED, METHOD_NOT_FOUND, REQUEST_TIMEOUT, UNSUPPORTED_PROTOCOL_VERSION
+from mcp_types import (
+    CLIENT_CAPABILITIES_META_KEY,
+    CLIENT_INFO_META_KEY,
+    CONNECTION_CLOSED,
+    METHOD_NOT_FOUND,
+    PROTOCOL_VERSION_META_KEY,
+    REQUEST_TIMEOUT,
+    UNSUPPORTED_PROTOCOL_VERSION,
+)
 from mcp_types.methods import validate_server_result
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_MODERN_VERSION, MODERN_PROTOCOL_VERSIONS
 from pydantic import ValidationError
@@ -56,9 +70,11 @@ from ._types import (
     EXERCISE_VERBS,
     LEGACY,
     MODERN,
+    AuthDoor,
     CallResult,
     Discovery,
     Exercised,
+    HttpDoors,
     Listing,
     ListProblem,
     Shutdown,
@@ -101,6 +117,8 @@ LIST_ALLOWANCE = 5.0
 """Seconds each list call gets even when the start-up time is used up, so one cannot starve the others."""
 GARBAGE_GRACE = 1.0
 """After JSON that is not JSON-RPC, how long the real answer may still take."""
+EXIT_GRACE = 1.0
+"""How long a server whose connection dropped gets to be seen exiting."""
 DISCOVER_LIMIT = DISCOVER_TIMEOUT_SECONDS
 """How long a current client waits for the answer to ``server/discover`` before it falls back (the mcp client's)."""
 UNKNOWN_VERSION = "2099-01-01"
@@ -168,6 +186,12 @@ class Session:
     """(method, result as sent) of each result of a modern connection."""
     version_check: str | None = None
     """What a request naming an unsupported version in its ``_meta`` got (modern connections)."""
+    listening: tuple[str, ...] = ()
+    """Streamable HTTP: the addresses the server listens on, for its port."""
+    foreign_host: str | None = None
+    """Streamable HTTP: what a request with a proxy's Host header got."""
+    door: AuthDoor | None = None
+    """Streamable HTTP: the authorization door of a server that answered 401."""
     ping: str | None = None
     """Why ping was not answered; None when it was (or when it was not sent: modern connections have none)."""
     startup_seconds: float | None = None
@@ -272,6 +296,10 @@ class _Pump:
         self.last_stray: StrayLine | None = None
         self.http_errors: list[str] = []
         """Streamable HTTP: each refusal (status 400 and up) of a request, in words."""
+        self.challenges: list[str] = []
+        """Streamable HTTP: the WWW-Authenticate header of each 401 ("" when there was none)."""
+        self.redirects: list[str] = []
+        """Streamable HTTP: each redirect answered to a request, in words (the mcp client follows none off its URL)."""
         self.sent: list[tuple[Any, str]] = []
         """(request id, method) of each request the session sent, in order."""
         self.answered = anyio.Event()
@@ -418,10 +446,14 @@ class _Pump:
         return httpx2.AsyncClient(timeout=timeout, event_hooks=hooks, transport=_Answering(httpx2.AsyncHTTPTransport()))
 
     async def _http_response(self, response: httpx2.Response) -> None:
-        if response.status_code < 400:
-            return
         request = response.request
         method = request.headers.get("mcp-method") or request.method
+        if response.is_redirect:
+            self.redirects.append(f"HTTP {response.status_code} to {response.headers.get('location', '?')}")
+        if response.status_code == 401:
+            self.challenges.append(response.headers.get("www-authenticate", ""))
+        if response.status_code < 400:
+            return
         if _NO_RESPONSE in response.headers:
             self.http_errors.append(f"{method}: no HTTP response ({response.headers[_NO_RESPONSE]})")
             return
@@ -647,7 +679,7 @@ class Client:
         )
 
     async def exited(self, step: str) -> ServerExited:
-        await self.process.exited_within(1.0)
+        await self.process.exited_within(EXIT_GRACE)
         await anyio.sleep(0.05)  # let the stderr reader take the last words
         ended = describe_exit(self.process.returncode)
         return ServerExited(
@@ -666,6 +698,7 @@ class Client:
         if self.spec.port is not None:
             port = self.spec.port
             await self._watch("launch", f"a connection on port {port}", partial(_accepting, port), self.deadline)
+            self.found.listening = listening(set(self.process.look()), port)
         if self.mode == LEGACY:
             self._open("initialize", self.session.initialize)
             await self._watch("launch", "initialize", self.pump.answered.wait, self.deadline, silence_ok=True)
@@ -743,8 +776,10 @@ class Client:
         try:
             raw = await self._opened("server/discover", min(self.deadline, self.process.spawned + DISCOVER_LIMIT) + 1)
         except _Answered as answered:
-            found = _answered_probe(answered.cause)
             refused = self.pump.http_errors[:1]
+            if refused and "no HTTP response" in refused[0] and await self.process.exited_within(EXIT_GRACE):
+                return _exited_probe(await self.exited("handshake"))  # over HTTP, a server's death reads as a refusal
+            found = _answered_probe(answered.cause)
             return replace(found, message=f"refused: {refused[0]}") if refused else found
         except ServerExited as exited:
             return _exited_probe(exited)
@@ -808,6 +843,14 @@ class Client:
         return self.pump.http_errors[self._refusals :] if self.era == MODERN else []
 
     @property
+    def doors(self) -> HttpDoors | None:
+        """Streamable HTTP: where the server listens, the Host it answers, its redirects, its door (None: stdio)."""
+        if self.spec.endpoint is None:
+            return None
+        found = self.found
+        return HttpDoors(found.listening, found.foreign_host, tuple(self.pump.redirects), found.door)
+
+    @property
     def era(self) -> str | None:
         handshake = self.found.handshake
         return handshake.era if handshake is not None else None
@@ -849,6 +892,44 @@ class Client:
             self.found.version_check = f"did not answer it: {error.message}"
             return
         self.found.version_check = "answered it as if it were supported"
+
+    async def foreign_host(self) -> None:
+        """Streamable HTTP: ``server/discover`` sent with the Host a reverse proxy forwards (a public name): a
+        local server may refuse it (DNS rebinding protection), a deployed one behind a proxy must not."""
+        assert self.spec.endpoint is not None
+        headers = {
+            "Host": FOREIGN_HOST,
+            "Accept": "application/json, text/event-stream",
+            "MCP-Protocol-Version": LATEST_MODERN_VERSION,
+            "Mcp-Method": "server/discover",
+        }
+        body = {"jsonrpc": "2.0", "id": "mcp-verify-host", "method": "server/discover", "params": _envelope()}
+        async with (
+            _http_client() as client,
+            client.stream("POST", self.spec.endpoint, json=body, headers=headers) as got,
+        ):
+            said = await _short_body(got)
+        refused = got.status_code == 421
+        status = f"HTTP {got.status_code}" + (f" ({shorten(said)})" if said and refused else "")
+        self.found.foreign_host = f"refused with {status}" if refused else f"answered {status}"
+
+    async def authorization_door(self) -> AuthDoor:
+        """Streamable HTTP, after a 401: the protected-resource metadata a client looks for, where it looks
+        (the challenge's ``resource_metadata``, then the path-suffixed well-known URL, then the root one),
+        and whether its ``resource`` covers the server's URL (the mcp client's own rules). Never logs in."""
+        url = self.spec.endpoint or ""
+        challenge = self.pump.challenges[0]
+        named = extract_resource_metadata_from_www_auth(httpx2.Response(401, headers={"WWW-Authenticate": challenge}))
+        tried: list[tuple[str, str]] = []
+        async with _http_client() as client:
+            for candidate in build_protected_resource_metadata_discovery_urls(named, url):
+                document, said = await _metadata(client, candidate)
+                tried.append((candidate, said))
+                if document is not None:
+                    resource = document.get("resource")
+                    allowed = isinstance(resource, str) and check_resource_allowed(url, resource)
+                    return AuthDoor(url, challenge, named, tuple(tried), document, allowed)
+        return AuthDoor(url, challenge, named, tuple(tried))
 
     async def ping(self) -> None:
         """Ping once everything is listed (handshake connections only: the modern era has no ping): a server
@@ -1115,6 +1196,64 @@ _REQUESTS: dict[str, Any] = {
     "resources/list": types.ListResourcesRequest,
     "resources/templates/list": types.ListResourceTemplatesRequest,
 }
+
+
+FOREIGN_HOST = "mcp.example.com"
+"""The Host a reverse proxy in front of the server would forward."""
+_DOOR_BYTES = 64 * 1024
+
+
+def _http_client() -> httpx2.AsyncClient:
+    """A client for mcp-verify's own HTTP requests: short limits, no redirects, no response left unanswered."""
+    return httpx2.AsyncClient(timeout=httpx2.Timeout(PING_LIMIT), transport=_Answering(httpx2.AsyncHTTPTransport()))
+
+
+async def _short_body(response: httpx2.Response) -> str:
+    """The start of a response's body, read no further than needed."""
+    kept = bytearray()
+    async for chunk in response.aiter_bytes():
+        kept += chunk
+        if len(kept) >= _DOOR_BYTES:
+            break
+    return bytes(kept[:_DOOR_BYTES]).decode("utf-8", errors="replace").strip()
+
+
+async def _metadata(client: httpx2.AsyncClient, url: str) -> tuple[JSONDict | None, str]:
+    """A protected-resource metadata document, or why there is none at ``url``."""
+    async with client.stream("GET", url, headers={"Accept": "application/json"}) as response:
+        if _NO_RESPONSE in response.headers:
+            return None, f"no HTTP response ({response.headers[_NO_RESPONSE]})"
+        if response.status_code != 200:
+            return None, f"HTTP {response.status_code}"
+        text = await _short_body(response)
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return None, "HTTP 200, not JSON"
+    if not isinstance(document, dict):
+        return None, "HTTP 200, not a JSON object"
+    return document, "found"
+
+
+def _envelope() -> JSONDict:
+    """The ``params`` of a 2026-07-28 request: the version and this client in ``_meta``."""
+    info = _CLIENT.model_dump(by_alias=True, mode="json", exclude_none=True)
+    meta = {
+        PROTOCOL_VERSION_META_KEY: LATEST_MODERN_VERSION,
+        CLIENT_INFO_META_KEY: info,
+        CLIENT_CAPABILITIES_META_KEY: {},
+    }
+    return {"_meta": meta}
+
+
+def listening(pids: set[int], port: int) -> tuple[str, ...]:
+    """The local addresses processes of ``pids`` listen on at ``port``."""
+    found = set()
+    for connection in psutil.net_connections(kind="inet"):
+        address = connection.laddr
+        if connection.status == psutil.CONN_LISTEN and connection.pid in pids and getattr(address, "port", 0) == port:
+            found.add(str(getattr(address, "ip", "")))
+    return tuple(sorted(found))
 
 
 async def _accepting(port: int) -> None:

@@ -18,7 +18,18 @@ from ._version import __version__
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from ._types import CallResult, Environment, Finding, JSONDict, Protocol, Sdist, ServerInfo, StepResult, Wheel
+    from ._types import (
+        CallResult,
+        Environment,
+        Finding,
+        HttpDoors,
+        JSONDict,
+        Protocol,
+        Sdist,
+        ServerInfo,
+        StepResult,
+        Wheel,
+    )
 
 REPORT_VERSION = "1.0"
 REDACTED = "[redacted]"
@@ -180,6 +191,26 @@ def protocol_json(protocol: Protocol | None) -> JSONDict | None:
             for leg in protocol.legs
         ],
         "version_check": protocol.version_check,
+        "http": None if protocol.doors is None else _doors(protocol.doors),
+    }
+
+
+def _doors(doors: HttpDoors) -> JSONDict:
+    door = doors.authorization
+    return {
+        "listening": list(doors.listening),
+        "foreign_host": doors.foreign_host,
+        "redirects": list(doors.redirects),
+        "authorization": None
+        if door is None
+        else {
+            "url": door.url,
+            "challenge": door.challenge,
+            "resource_metadata": door.metadata_url,
+            "tried": [{"url": url, "outcome": said} for url, said in door.tried],
+            "document": door.document,
+            "resource_allowed": door.resource_allowed,
+        },
     }
 
 

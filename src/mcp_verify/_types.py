@@ -456,6 +456,38 @@ class EraLeg:
 
 
 @dataclass(frozen=True)
+class AuthDoor:
+    """What a server that answered 401 shows a client that wants to log in (mcp-verify never does)."""
+
+    url: str
+    """The server's MCP endpoint, as the client reached it."""
+    challenge: str
+    """The WWW-Authenticate header of the 401, as sent ("" when there was none)."""
+    metadata_url: str | None
+    """The ``resource_metadata`` the challenge names, if it names one."""
+    tried: tuple[tuple[str, str], ...] = ()
+    """Each protected-resource metadata URL tried, in the client's order, with what it gave."""
+    document: JSONDict | None = None
+    """The first protected-resource metadata document found (RFC 9728)."""
+    resource_allowed: bool | None = None
+    """Whether the document's ``resource`` covers the server's URL, by the mcp client's own rule."""
+
+
+@dataclass(frozen=True)
+class HttpDoors:
+    """Streamable HTTP: how the server stands where clients and proxies reach it."""
+
+    listening: tuple[str, ...] = ()
+    """The addresses it listens on."""
+    foreign_host: str | None = None
+    """What a request with the Host header a reverse proxy forwards got."""
+    redirects: tuple[str, ...] = ()
+    """The redirects it answered requests with."""
+    authorization: AuthDoor | None = None
+    """Its door, when it answered 401."""
+
+
+@dataclass(frozen=True)
 class Protocol:
     """Which protocol eras the server speaks, how a client of each era fares, and why the client chose as it did."""
 
@@ -477,6 +509,8 @@ class Protocol:
     """What the server answered to a request whose ``_meta`` names a version it cannot support."""
     http: tuple[str, ...] = ()
     """What went wrong at the HTTP layer of the modern connection (status, header), one line each."""
+    doors: HttpDoors | None = None
+    """Streamable HTTP: where it listens, which Hosts it answers, its redirects, its authorization door."""
 
     @property
     def eras(self) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from .._checks.archive import check_archive
 from .._checks.calls import bad_call, check_calls, check_exercise
 from .._checks.contents import check_contents, package_sources
 from .._checks.dependencies import check_dependencies, declared
+from .._checks.http import check_doors
 from .._checks.listing import check_listing
 from .._checks.metadata import check_metadata
 from .._checks.profiles import check_profiles
@@ -445,41 +446,18 @@ class Verification:
         """Launch, handshake, list and shut down; every finding of the server's behaviour recorded."""
         from .._probe import launch  # noqa: PLC0415 - mcp is heavy: imported while the build runs
 
-        steps = record.steps
         server: Server | None = None
         failure: VerifyError | None = None
-        killed: EraLeg | None = None
         other = _Leg()
         try:
             with unwrapped():
                 async with anyio.create_task_group() as legs, launch(spec) as server:
-                    with steps.run("launch") as step:
-                        try:
-                            await server.client.started()
-                        except ServerExited as exited:
-                            killed = await self._killed_by_probe(record, server, spec, exited)
-                        step.message = f"{Path(spec.command[0]).name} (pid {server.process.pid})"
-                    with steps.run("handshake") as step:
-                        try:
-                            if killed is not None:
-                                raise await server.client.exited("handshake")
-                            handshake = await server.client.connect()
-                        except ServerExited as exited:
-                            killed = killed or await self._killed_by_probe(record, server, spec, exited)
-                            raise HandshakeError("MV307", _died_on_probe(exited)) from None
-                        step.message = _connected(handshake)
-                    with steps.run("list") as step:
-                        listing = await server.client.list_all()
-                        step.message = _counted(listing)
-                    if spec.era == "auto" and handshake.era == MODERN and spec.endpoint is None:
-                        # the handshake on a server of its own, started once this one is connected and listed
-                        legs.start_soon(other.run, self._era_leg(record, self._beside(spec), LEGACY))
-                    await self._calls(record, server, listing)
-                    if self.options.exercise:
-                        await self._exercise(record, server, listing)
-                    await server.client.ping()
-                    if server.client.era == MODERN:
-                        await server.client.check_version()
+                    handshake = await self._connect(record, server, spec, other)
+                    if handshake is not None:
+                        await self._use(record, server, handshake)
+                        if spec.era == "auto" and handshake.era == MODERN and spec.endpoint is None:
+                            # the handshake on a server of its own, started once this one is connected and listed
+                            legs.start_soon(other.run, self._era_leg(record, self._beside(spec), LEGACY))
         except ServerExited as exited:
             failure = explain_exit(exited, *entry, installed())
             self._denied(record, exited.stderr)
@@ -489,8 +467,50 @@ class Verification:
             self._server_findings(record, server, failure)
             if spec.era == "auto" and server.client.era == MODERN and spec.endpoint is not None:
                 other.leg = await self._era_leg(record, spec, LEGACY)  # after the first: the same port
-            self._eras(record, spec.era, server, killed or other.leg)
+            self._eras(record, spec.era, server, other.leg)
         return failure
+
+    async def _connect(self, record: Record, server: Server, spec: LaunchSpec, other: _Leg) -> Handshake | None:
+        """The launch and handshake steps: the connection, or None when the server needs authorization (which
+        mcp-verify never gives). A server the probe killed leaves its handshake leg in ``other``."""
+        steps = record.steps
+        with steps.run("launch") as step:
+            try:
+                await server.client.started()
+            except ServerExited as exited:
+                other.leg = await self._killed_by_probe(record, server, spec, exited)
+            step.message = f"{Path(spec.command[0]).name} (pid {server.process.pid})"
+        with steps.run("handshake") as step:
+            try:
+                if other.leg is not None:
+                    raise await server.client.exited("handshake")
+                handshake = await server.client.connect()
+            except ServerExited as exited:
+                other.leg = other.leg or await self._killed_by_probe(record, server, spec, exited)
+                raise HandshakeError("MV307", _died_on_probe(exited)) from None
+            except HandshakeError:
+                if not server.pump.challenges:
+                    raise
+                server.found.door = await server.client.authorization_door()
+                step.message = "needs authorization (HTTP 401); mcp-verify does not log in"
+                steps["list"].message = "skipped: the server needs authorization"
+                return None
+            step.message = _connected(handshake)
+        return handshake
+
+    async def _use(self, record: Record, server: Server, handshake: Handshake) -> None:
+        """List, call and exercise the server in the era of its connection; over HTTP, knock on its doors."""
+        with record.steps.run("list") as step:
+            listing = await server.client.list_all()
+            step.message = _counted(listing)
+        await self._calls(record, server, listing)
+        if self.options.exercise:
+            await self._exercise(record, server, listing)
+        await server.client.ping()
+        if handshake.era == MODERN:
+            await server.client.check_version()
+        if server.client.spec.endpoint is not None:
+            await server.client.foreign_host()
 
     def _beside(self, spec: LaunchSpec) -> LaunchSpec:
         """The same server, to start beside the first one: a working directory (and sandbox) of its own."""
@@ -561,9 +581,10 @@ class Verification:
             results=tuple(found.results),
             version_check=found.version_check,
             http=tuple(server.client.refusals),
+            doors=server.client.doors,
         )
         record.protocol = protocol
-        found_now = check_protocol(protocol)
+        found_now = check_protocol(protocol) + check_doors(protocol.doors)
         record.findings += found_now
         if any(item.severity != Severity.INFO for item in found_now) and "handshake" in record.steps:
             record.steps.warn("handshake")
