@@ -643,10 +643,11 @@ class Client:
         """``resources/read`` of a listed static resource."""
         started = anyio.current_time()
         params = types.ReadResourceRequestParams(uri=uri)
-        _, problem = await self._request(
+        raw, problem = await self._request(
             f"read {uri}", f"resources/read {uri}", types.ReadResourceRequest(params=params)
         )
-        return Exercised("resource", uri, round(anyio.current_time() - started, 3), problem)
+        result = raw if isinstance(raw, dict) else None
+        return Exercised("resource", uri, round(anyio.current_time() - started, 3), problem, result)
 
     async def get(self, prompt: JSONDict) -> Exercised:
         """``prompts/get``, every required argument filled with a placeholder, as a user fills a form."""

@@ -463,3 +463,5 @@ class Exercised:
     """The resource's URI or the prompt's name."""
     seconds: float
     error: str | None = None
+    result: JSONDict | None = None
+    """The result as the wire format spells it (a resource's contents), when there is one."""
