@@ -302,7 +302,7 @@ def result_size(result: JSONDict) -> tuple[int, int, int]:
             else None
         )
         if isinstance(text, str):
-            tokens += round(len(text) / 4)
+            tokens += (len(text) + 2) // 4  # JavaScript's Math.round(length / 4): halves round up
             characters += len(text)
         elif block.get("type") == "image":
             tokens += CLAUDE_CODE_IMAGE_TOKENS
