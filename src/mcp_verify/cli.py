@@ -403,7 +403,8 @@ Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 inte
     "clients",
     multiple=True,
     type=click.Choice(profile_clients()),
-    help="Make this client's limits errors instead of warnings (repeatable).",
+    help="Make this client's limits errors instead of warnings (repeatable); a directory "
+    "(claude-directory, openai-apps) is checked only when named.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @click.version_option(__version__, "-V", "--version", prog_name="mcp-verify")
