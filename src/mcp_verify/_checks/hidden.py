@@ -83,13 +83,12 @@ def _suspect(character: str) -> bool:
 
 def hidden_characters(text: str) -> list[int]:
     """The offsets of the characters of ``text`` nobody sees and real text does not need."""
+    suspects = [] if text.isascii() else [offset for offset, character in enumerate(text) if _suspect(character)]
+    if not suspects:
+        return []
     right_to_left = any(unicodedata.bidirectional(character) in ("R", "AL") for character in text)
     balanced = _balanced(text)
-    return [
-        offset
-        for offset, character in enumerate(text)
-        if _suspect(character) and not _needed(text, offset, right_to_left=right_to_left, balanced=balanced)
-    ]
+    return [offset for offset in suspects if not _needed(text, offset, right_to_left=right_to_left, balanced=balanced)]
 
 
 def _needed(text: str, offset: int, *, right_to_left: bool, balanced: bool) -> bool:

@@ -13,7 +13,7 @@ from .._catalogue import finding
 from .._data import load_toml
 from .._types import Severity
 from ._common import some
-from .portability import CONSTRUCTS, constructs
+from .portability import CONSTRUCTS, Construct, constructs
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Sequence
@@ -94,10 +94,30 @@ def check_profiles(
 ) -> list[Finding]:
     """Every rule of every profile over the listing: warnings, errors for ``strict_clients``."""
     findings = []
+    walked: list[tuple[str, str, Construct]] | None = None
     for rule in rules():
-        if rule.kind in _CHECKS and rule.applies(strict_clients):
+        if rule.kind == "schema-construct" and rule.applies(strict_clients):
+            walked = _walked(listing) if walked is None else walked
+            problems = [
+                f"tool {name!r} {found.path}: {found.detail}"
+                for name, field, found in walked
+                if found.name == rule.construct and field in rule.schemas
+            ]
+            findings += _finding(rule, problems, strict_clients)
+        elif rule.kind in _CHECKS and rule.applies(strict_clients):
             findings += _finding(rule, _CHECKS[rule.kind](rule, listing, instructions, server), strict_clients)
     return findings
+
+
+def _walked(listing: Listing) -> list[tuple[str, str, Construct]]:
+    """Every construct of every tool's schemas, walked once for all the rules that look for one."""
+    return [
+        (str(tool.get("name")), field, found)
+        for tool in listing.tools
+        for field in ("inputSchema", "outputSchema")
+        if field in tool
+        for found in constructs(tool[field], field)
+    ]
 
 
 def _finding(rule: Rule, problems: Sequence[str], named: Collection[str], step: str | None = None) -> list[Finding]:
@@ -198,17 +218,6 @@ def _schema_root(rule: Rule, listing: Listing, instructions: str | None, server:
     ]
 
 
-def _construct(rule: Rule, listing: Listing, instructions: str | None, server: str) -> list[str]:
-    return [
-        f"tool {tool.get('name')!r} {found.path}: {found.detail}"
-        for tool in listing.tools
-        for field in rule.schemas
-        if field in tool
-        for found in constructs(tool[field], field)
-        if found.name == rule.construct
-    ]
-
-
 def _annotations(rule: Rule, listing: Listing, instructions: str | None, server: str) -> list[str]:
     """The tools without the title or the hints the directory's review asks for, every one named, by what
     they lack (a hint counts only inside ``annotations``)."""
@@ -254,10 +263,10 @@ _CHECKS: dict[str, Callable[[Rule, Listing, str | None, str], list[str]]] = {
     "tool-count": _count,
     "schema-root": _schema_root,
     "property-keys": _property_keys,
-    "schema-construct": _construct,
     "annotations": _annotations,
 }
-"""The listing's rule kinds, by kind (``result-size`` rules are held to the calls: ``check_results``)."""
+"""The listing's rule kinds, by kind (``schema-construct`` rules share one walk of the schemas, and
+``result-size`` rules are held to the calls: ``check_results``)."""
 
 
 def check_results(
