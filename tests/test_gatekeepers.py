@@ -181,6 +181,19 @@ def test_the_gemini_profile_warns_with_paths_and_errors_when_named():
     assert {item.severity for item in named} == {Severity.ERROR}
 
 
+def test_vscode_omits_a_tool_whose_schema_declares_draft_2020_12():
+    declared = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"}
+    listing = Listing(
+        tools=[
+            tool("new", inputSchema=declared),
+            tool("old", inputSchema={**declared, "$schema": "http://json-schema.org/draft-07/schema#"}),
+        ]
+    )
+    [found] = [item for item in check_profiles(listing, None, "s") if item.message.startswith("vscode")]
+    assert "tool 'new' inputSchema.$schema" in found.message
+    assert "'old'" not in found.message
+
+
 def test_claude_code_rejects_a_boolean_property_at_the_root_of_either_schema():
     listing = Listing(tools=[tool("t", outputSchema={"type": "object", "properties": {"data": True}})])
     [found] = [item for item in check_profiles(listing, None, "s") if item.message.startswith("claude-code")]

@@ -25,6 +25,7 @@ CONSTRUCTS = {
     "boolean-property": "a bare true or false as a property's schema, at the root",
     "array-without-items": "an array without `items`",
     "untyped": "a schema with no `type`",
+    "dialect-2020-12": "a `$schema` of draft 2020-12 or 2019-09 at the root",
 }
 """Every construct a rule can name, with what it is in words."""
 
@@ -135,6 +136,9 @@ def _node(node: dict[str, object], path: str, keyword: str | None) -> list[Const
     arrays = kind == "array" or (isinstance(kind, list) and "array" in kind)
     if arrays and "items" not in node:
         found.append(Construct("array-without-items", path, "an array without `items`"))
+    dialect = node.get("$schema")
+    if keyword is None and isinstance(dialect, str) and ("2020-12" in dialect or "2019-09" in dialect):
+        found.append(Construct("dialect-2020-12", _child(path, "$schema"), f"`$schema` {dialect!r}"))
     typed = "type" in node or any(key in node for key in ("anyOf", "oneOf", "allOf", "$ref"))
     if keyword in _VALUE_POSITIONS and not typed:
         found.append(Construct("untyped", path, "no `type`"))
