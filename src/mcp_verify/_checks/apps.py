@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 UI_MIME_TYPE = "text/html;profile=mcp-app"
 UI_SCHEME = "ui://"
 FLAT_KEY = "ui/resourceUri"
-MAX_READS = 20
-"""UI resources read per server at most."""
+MAX_VIEWS = 20
+"""UI resources checked (and read) per server at most: a server's listing is untrusted input."""
 _HTML = (".html", ".htm")
 
 
@@ -54,7 +54,7 @@ def linked(listing: Listing) -> dict[str, list[str]]:
 
 def to_read(listing: Listing) -> list[str]:
     """The ``ui://`` resources to read, as a host would before rendering."""
-    return [uri for uri in linked(listing) if uri.startswith(UI_SCHEME)][:MAX_READS]
+    return [uri for uri in list(linked(listing))[:MAX_VIEWS] if uri.startswith(UI_SCHEME)]
 
 
 def check_apps(
@@ -65,7 +65,7 @@ def check_apps(
     findings = [item for tool in listing.tools for item in _keys(tool)]
     listed = {str(item.get("uri")): item for item in listing.resources}
     by_uri = {item.name: item for item in reads}
-    for uri, tools in linked(listing).items():
+    for uri, tools in list(linked(listing).items())[:MAX_VIEWS]:
         users = f"tool{'s' if len(tools) > 1 else ''} {some([repr(tool) for tool in tools], 3)}"
         if not uri.startswith(UI_SCHEME):
             findings.append(
@@ -146,10 +146,11 @@ def _has(view: JSONDict, key: str) -> bool:
 def _lost_html(uri: str, error: str, shipped: Sequence[str], project_files: Sequence[str]) -> list[str]:
     """The project's HTML files the wheel lacks that the failed read is about: named by the error or the URI."""
     hints = (error, uri)
-    return [
-        path
-        for path in project_files
-        if path.endswith(_HTML)
-        and not any(path == file or path.endswith("/" + file) for file in shipped)
-        and any(PurePosixPath(path).name in hint for hint in hints)
-    ]
+    files = set(shipped)
+    lost = []
+    for path in project_files:
+        if path.endswith(_HTML) and any(PurePosixPath(path).name in hint for hint in hints):
+            parts = path.split("/")
+            if not any("/".join(parts[index:]) in files for index in range(len(parts))):
+                lost.append(path)
+    return lost

@@ -249,7 +249,10 @@ def _publisher_provided(server: ServerJson) -> Iterator[Found]:
     provided = meta.get(_PUBLISHER_PROVIDED) if isinstance(meta, dict) else None
     if provided is None:
         return
-    size = len(json.dumps(provided, separators=(",", ":"), ensure_ascii=False).encode())
+    try:
+        size = len(json.dumps(provided, separators=(",", ":"), ensure_ascii=False).encode())
+    except RecursionError:  # nested deeper than Python serializes: not measured here
+        return
     if size > MAX_PUBLISHER_PROVIDED:
         message = (
             f"{server.label} _meta.{_PUBLISHER_PROVIDED} is {size:,} bytes, over the registry's 4 KB "
