@@ -15,7 +15,7 @@ from mcp_verify._checks.apps import UI_MIME_TYPE, check_apps, to_read
 from mcp_verify._checks.hidden import MAX_FINDINGS, check_hidden, hidden_characters
 from mcp_verify._checks.listing import check_listing
 from mcp_verify._checks.portability import CONSTRUCTS, constructs
-from mcp_verify._checks.profiles import check_profiles, check_results, result_size, rules
+from mcp_verify._checks.profiles import check_profiles, check_results, result_size, rules, sources
 from mcp_verify._checks.registry import check_server_json
 from mcp_verify._checks.validators import looks_like_range, valid_url
 from mcp_verify._files import read_json_object
@@ -110,6 +110,17 @@ def test_registry_codes_name_the_validator_they_port():
     for code in sorted(PORTED - {"MV613", "MV625", "MV626"}):
         assert "modelcontextprotocol/registry@29e32c39" in CATALOGUE[code].source, code
         assert ".go" in CATALOGUE[code].source, code
+
+
+def test_every_new_code_says_where_its_rule_comes_from():
+    """A rule someone else enforces names its source: in the entry, or as data (client profiles)."""
+    from_data = {"MV421", "MV424", "MV425", "MV427"}
+    for code in [f"MV{number}" for number in (426, *range(460, 466), *range(614, 628))]:
+        assert CATALOGUE[code].source, code
+    for code in from_data:
+        lines = sources(code)
+        assert lines, code
+        assert all(line.split("Source: ")[1].strip() for line in lines), code
 
 
 # schema portability --------------------------------------------------------------------------------

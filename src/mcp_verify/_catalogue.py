@@ -1363,6 +1363,8 @@ _ENTRIES = [
         "Clients that verify the hash refuse to install the bundle (jmrplens/gitlab-mcp-server PR#314, "
         "LeanerCloud/CUDly PR#1892).",
         "Write the sha256 of the exact .mcpb uploaded to the release (sha256sum file.mcpb).",
+        "server.json schema 2025-12-11, Package.fileSha256: MCP clients must validate the downloaded file matches "
+        "the hash before running packages",
     ),
     Entry(
         "MV626",
@@ -1373,6 +1375,8 @@ _ENTRIES = [
         "a URL left from the last release.",
         "Clients download an older bundle than the one listed (jmrplens/libgen-mcp PR#107).",
         "Update the identifier's tag and file name with each release.",
+        "server.json schema 2025-12-11, Package.identifier example .../releases/download/v1.0.0/package.mcpb; "
+        "jmrplens/libgen-mcp PR#107, postmanlabs/postman-mcp-server PR#71",
     ),
     Entry(
         "MV627",
