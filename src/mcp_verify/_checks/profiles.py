@@ -33,7 +33,6 @@ _CODES = {
     "annotations": "MV425",
     "result-size": "MV427",
 }
-_HINTS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
 CLAUDE_CODE_IMAGE_TOKENS = 1600
 """What Claude Code's own first estimate counts for an image block (cli.js, beside MCPContentTooLargeError)."""
 

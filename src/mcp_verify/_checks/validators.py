@@ -334,25 +334,22 @@ def _transport(
 ) -> Iterator[Found]:
     """``validatePackageTransport``."""
     kind, url = transport.get("type"), transport.get("url") or ""
-    where = _dotted(server, path)
-    if kind == "stdio":
-        problem = f"has a url ({url!r}), which stdio takes none of (stdio-transport-url-not-empty)" if url else None
-    elif kind in ("streamable-http", "sse"):
+    field, problem = "url", None
+    if kind == "stdio" and url:
+        problem = f"has a url ({url!r}), which stdio takes none of (stdio-transport-url-not-empty)"
+    elif kind in ("streamable-http", "sse") and (not isinstance(url, str) or not url):
+        problem = f"of type {kind} has no url (streamable-transport-url-required)"
+    elif kind in ("streamable-http", "sse") and not _templated(url, available):
+        defined = ", ".join(sorted(available)) or "none"
         problem = (
-            f"of type {kind} has no url (streamable-transport-url-required)"
-            if not isinstance(url, str) or not url
-            else None
-            if _templated(url, available)
-            else f"url {url!r} is not an http(s) URL whose {{variables}} are the package's arguments or environment "
-            f"variables ({', '.join(sorted(available)) or 'none'}) (invalid-templated-url)"
+            f"url {url!r} is not an http(s) URL whose {{variables}} are the package's arguments or environment "
+            f"variables ({defined}) (invalid-templated-url)"
         )
-    else:
-        problem = f"type {kind!r} is not stdio, streamable-http or sse (unsupported-transport-type)"
+    elif kind not in ("stdio", "streamable-http", "sse"):
+        field, problem = "type", f"type {kind!r} is not stdio, streamable-http or sse (unsupported-transport-type)"
     if problem is not None:
-        yield (
-            (*path, "url" if "url" in problem else "type"),
-            server.finding("MV622", f"{where} {problem}", "fix the transport named", "transport", in_packages=True),
-        )
+        message = f"{_dotted(server, path)} {problem}"
+        yield (*path, field), server.finding("MV622", message, "fix the transport named", "transport", in_packages=True)
 
 
 def _remote(server: ServerJson, index: int, remote: dict[str, Any]) -> Iterator[Found]:

@@ -501,7 +501,7 @@ class Verification:
         with record.steps.run("apps") as step:
             for uri in uris:
                 reads.append(await server.client.read(uri))
-            step.message = f"{plural(len(uris), 'UI resource')} read" if uris else "no UI resource named"
+            step.message = f"{plural(len(uris), 'UI resource')} read" if uris else "no ui:// resource to read"
         found = check_apps(listing, reads, shipped, project_files)
         record.findings += found
         if any(item.severity != Severity.INFO for item in found):
