@@ -106,6 +106,10 @@ def result_for(method, params):
             return results[name]
         return {"content": [{"type": "text", "text": json.dumps(params.get("arguments") or {})}]}
     if method == "resources/read":
+        served = BEHAVIOUR.get("read_files", {}).get(params.get("uri"))
+        if served:
+            text = open(os.path.join(os.path.dirname(__file__), served["path"]), encoding="utf-8").read()
+            return {"contents": [{"uri": params.get("uri"), "mimeType": served["mimeType"], "text": text}]}
         return BEHAVIOUR.get("reads", {}).get(params.get("uri"), {"contents": []})
     if method == "prompts/get":
         return BEHAVIOUR.get("prompt_results", {}).get(params.get("name"), {"messages": []})
@@ -212,7 +216,11 @@ def respond(message):
         error, result = {"code": -32601, "message": "Method not found: initialize"}, None
     else:
         error = BEHAVIOUR.get("errors", {}).get(method) or item_error(method, params)
-        result = None if error else result_for(method, params)
+        result = None
+        try:
+            result = None if error else result_for(method, params)
+        except OSError as failure:  # a file the server serves is missing: the error a real server answers with
+            error = {"code": -32603, "message": str(failure)}
     if error is None and result is None:
         error = {"code": -32601, "message": f"Method not found: {method}"}
     reply = {"jsonrpc": "2.0", "id": message["id"]}
@@ -403,6 +411,9 @@ def make_project(
     (argument name to the values completion/complete offers; without it the method is not found);
     resources/subscribe, resources/unsubscribe and logging/setLevel answer an empty result (an entry of
     ``errors`` makes any of them fail);
+    ``read_files``
+    (URI to ``{"path", "mimeType"}``: the file, relative to the server's package, is read when asked,
+    and a missing one answers an internal error naming it, as servers serving package data do);
     ``stderr`` (written at start), ``crash_at_start`` (a message: the server raises it right after
     writing ``stderr``, a traceback and exit code 1 before any answer), ``print_at_start`` (lines
     printed without flushing, so they reach a pipe only at exit), ``write_at_start`` (lines written

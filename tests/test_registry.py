@@ -33,7 +33,13 @@ def _server_json(**changes: object) -> dict:
         "transport": {"type": "stdio"},
         "environmentVariables": [{"name": "API_KEY", "isRequired": True, "isSecret": True}],
     }
-    document = {"name": NAME, "description": "A demo server.", "version": "1.0.0", "packages": [package]}
+    document = {
+        "name": NAME,
+        "description": "A demo server.",
+        "version": "1.0.0",
+        "packages": [package],
+        "$schema": "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
+    }
     for key, value in changes.items():
         target = package if key.startswith("package_") else document
         target[key.removeprefix("package_")] = value

@@ -34,6 +34,8 @@ SEVERITY_RULE = (
     ("info", "advice"),
 )
 """The rule behind every severity, as the README and ``--explain`` state it."""
+_REGISTRY = "modelcontextprotocol/registry@29e32c39 (v1.8.0)"
+_APPS = "modelcontextprotocol/ext-apps specification/2026-01-26/apps.mdx (SEP-1865)"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class Entry:
     meaning: str
     why: str
     fix: str
+    source: str = ""
+    """Where the rule comes from, when someone else enforces it (a registry's validator, a specification)."""
 
     def finding(
         self,
@@ -68,6 +72,7 @@ class Entry:
         return (
             f"{self.code} ({self.severity.value}, step {self.step}): {self.title}\n\n"
             f"What it means: {self.meaning}\n\nWhy it matters: {self.why}\n\nHow to fix it: {self.fix}\n"
+            + (f"\nSource: {self.source}\n" if self.source else "")
         )
 
 
@@ -815,11 +820,50 @@ _ENTRIES = [
         "MV424",
         WARNING,
         "list",
-        "a client rejects a construct of an inputSchema (client profile)",
-        "A tool's inputSchema uses something a client or its model API refuses (oneOf/anyOf/allOf at the root, "
-        "property names outside its pattern, type arrays...). An error for the clients named with --client.",
-        "The client's model API rejects every request while the server is enabled, or the client drops the tool.",
-        "Rewrite the schema without the construct named.",
+        "a client rejects a construct of a tool's schema (client profile; the schema path named)",
+        "A tool's schema uses something a client or its model API refuses: oneOf/anyOf/allOf at the root, "
+        "property names outside its pattern, or, anywhere, a type array, anyOf beside other keywords (pydantic's "
+        "Optional), $ref/$defs, a bare true/false, an array without items, a schema without a type. Each is named "
+        "by its schema path, as the MCP Inspector's strict mode names it. An error for the clients named with "
+        "--client.",
+        "The client's model API rejects every request while the server is enabled, or the client drops the tool "
+        "or the whole list.",
+        "Rewrite the schema without the construct named (e.g. an Optional as a plain type left out of required).",
+    ),
+    Entry(
+        "MV425",
+        ERROR,
+        "list",
+        "a directory refuses a tool without a title or its annotation hints (only with `--client`)",
+        "A directory's review (claude-directory, openai-apps) requires every tool to carry a title and "
+        "annotation hints in `annotations`; the tools that lack them are named. Checked only when the directory "
+        "is named with --client.",
+        "The directory refuses the submission; clients also use the hints to decide what runs without asking.",
+        "Give every tool a title and set readOnlyHint / destructiveHint (and openWorldHint for OpenAI) in its "
+        "annotations, explicitly, even where the value is the default.",
+    ),
+    Entry(
+        "MV426",
+        WARNING,
+        "list",
+        "annotation hints beside `annotations` instead of in it",
+        "A tool has readOnlyHint, destructiveHint, idempotentHint or openWorldHint at its top level; the MCP "
+        "specification reads them only inside `annotations`.",
+        "Clients ignore the hint: a read-only tool still asks for confirmation, and directories count it as missing.",
+        'Move the hint into "annotations": {"readOnlyHint": true, ...}.',
+        "the MCP specification 2025-11-25, schema: Tool.annotations (ToolAnnotations)",
+    ),
+    Entry(
+        "MV427",
+        WARNING,
+        "calls",
+        "a tool call's result is larger than a client accepts (client profile)",
+        "A call's result, estimated in tokens as Claude Code estimates it (a quarter of the characters of each "
+        "text block, 1,600 per image), is over a client's cap (Claude Code: refused over 25,000, a warning over "
+        "10,000). An error for the clients named with --client, where the client refuses it.",
+        "The client refuses the result or hides it behind a file, and the model never sees it.",
+        'Paginate, filter or summarize the result; or declare a larger _meta["anthropic/maxResultSizeChars"] on '
+        "the tool for Claude Code.",
     ),
     # using the server ----------------------------------------------------------------------------
     Entry(
@@ -999,6 +1043,80 @@ _ENTRIES = [
         "free port) the server did not answer and list over HTTP.",
         "Clients that follow the registry connect over HTTP and fail.",
         "Start the server with those arguments by hand and connect to the URL named; or fix server.json.",
+    ),
+    Entry(
+        "MV460",
+        WARNING,
+        "list",
+        "an invisible or format character in a name, a description or the instructions",
+        "A tool, prompt or resource name, title or description, a parameter's name or description, or the "
+        "server's instructions contain a tag character, a bidirectional control, a zero-width character or "
+        "another invisible format character (Unicode Cf); the field, the offset and the code point are named, and "
+        "text spelled in tag characters is decoded. Legitimate uses are not reported: joiners inside emoji and "
+        "between letters of scripts that need them, flag tag sequences, marks beside right-to-left text.",
+        "The model reads what the user cannot see: hidden instructions and reordered text are how tool "
+        "descriptions are poisoned, and deployment scanners refuse servers that carry them.",
+        "Remove the character from the text named (it usually arrives by copy and paste).",
+        "CircleCI-Public/circleci-cli PR#1629 (agent-scan gates deploys); Puliczek/awesome-mcp-security PR#296; "
+        "Unicode emoji-data.txt (Extended_Pictographic), UAX #9 (bidirectional controls)",
+    ),
+    Entry(
+        "MV461",
+        ERROR,
+        "apps",
+        "a tool's UI resource is not a `ui://` URI",
+        'A tool\'s _meta.ui.resourceUri (or the flat _meta["ui/resourceUri"]) names a URI without the ui:// '
+        "scheme, which the MCP Apps specification requires (SEP-1865, modelcontextprotocol/ext-apps "
+        "specification/2026-01-26/apps.mdx).",
+        "Hosts that render MCP Apps do not render it.",
+        "Serve the view as a ui:// resource and name that URI.",
+        f"{_APPS}: UI Resource Format (URI MUST start with ui://)",
+    ),
+    Entry(
+        "MV462",
+        WARNING,
+        "apps",
+        "a tool's UI resource is not listed, or listed without `text/html;profile=mcp-app`",
+        "The ui:// resource a tool names is missing from resources/list, or listed with another mimeType. The "
+        "specification lets a server omit it, but hosts that preload or review UI resources, and directories that "
+        "look for apps, enumerate the list.",
+        "The app is not found or not recognised until a tool runs.",
+        'List the resource with "mimeType": "text/html;profile=mcp-app".',
+        f"{_APPS}: Resource Discovery (servers MAY omit UI-only resources; All UI resources are enumerable)",
+    ),
+    Entry(
+        "MV463",
+        ERROR,
+        "apps",
+        "a tool's UI resource cannot be read as `text/html;profile=mcp-app`",
+        "resources/read of the ui:// resource a tool names failed, or answered without a content of mimeType "
+        "text/html;profile=mcp-app carrying text or a blob (the specification's MUST).",
+        "Hosts show no UI for the tool.",
+        "Fix what the quoted error says, and answer the read with that mimeType.",
+        f"{_APPS}: Content Requirements (mimeType MUST be text/html;profile=mcp-app), Resource Discovery (Resource "
+        "MUST exist on the server; Host MUST use resources/read)",
+    ),
+    Entry(
+        "MV464",
+        ERROR,
+        "apps",
+        "a tool's UI resource fails because its HTML file is not in the wheel",
+        "Reading the ui:// resource fails in the installed wheel, and the project has the HTML file it serves "
+        "while the wheel does not: it was left out of the package data. An editable install hides this.",
+        "Every user of the release gets the failure; only the developer's checkout works.",
+        "Include the file in the wheel (package data), and check the wheel's files list.",
+        "JamsusMaximus/trainingpeaks-mcp PR#148 (CI's editable installs would mask a missing .html)",
+    ),
+    Entry(
+        "MV465",
+        WARNING,
+        "apps",
+        "a tool names its UI resource only by the deprecated flat key, or by two keys that disagree",
+        'The tool sets _meta["ui/resourceUri"], which the MCP Apps specification deprecates (to be removed '
+        "before GA), without _meta.ui.resourceUri, or the two name different resources.",
+        "Hosts that read only the nested key show no UI, and hosts disagree about which view to render.",
+        'Set _meta: {"ui": {"resourceUri": "ui://..."}} (keep the flat key only as a copy of it, for older hosts).',
+        f"{_APPS}: Resource Discovery (deprecation notice); CopilotKit/CopilotKit#3108",
     ),
     # bundles -------------------------------------------------------------------------------------
     Entry(
@@ -1320,6 +1438,167 @@ _ENTRIES = [
         "server.json breaks the official server.json schema (the version is named).",
         "`mcp-publisher publish` rejects it.",
         "Fix the field named; the schema's URL is in the message.",
+    ),
+    Entry(
+        "MV614",
+        ERROR,
+        "registry",
+        "`$schema` is missing, or not a server.json schema the registry has",
+        "server.json has no $schema, or one that is not .../schemas/<version>/server.schema.json for a version the "
+        "registry has (the draft, an unknown date, an old URL form); the current schema was assumed for the checks.",
+        "`mcp-publisher publish` is refused after the package is already on PyPI: the release is not listed.",
+        "Set $schema to https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json.",
+        f"{_REGISTRY} internal/validators/schema.go validateServerJSONSchema (schema-field-required, "
+        "schema-version-extraction-error, schema-version-not-available)",
+    ),
+    Entry(
+        "MV615",
+        WARNING,
+        "registry",
+        "`$schema` names a deprecated server.json schema (the current one was assumed)",
+        "$schema names an older dated schema version than the current one; mcp-verify checks the file against the "
+        "current schema.",
+        'The registry flags it; mcp-publisher releases before February 2026 refused to publish it ("deprecated '
+        "schema detected\", Qiskit/mcp-servers#115, robotmcp/ros-mcp-server PR#233); today's registry publishes it "
+        "with a warning.",
+        "Set $schema to the current version and apply the registry's migration checklist (CHANGELOG.md).",
+        f"{_REGISTRY} internal/validators/schema.go validateServerJSONSchema (schema-version-deprecated, "
+        "a warning on publish since #896)",
+    ),
+    Entry(
+        "MV616",
+        ERROR,
+        "registry",
+        "a version is `latest` or a range",
+        "The server's or a package's version is the reserved `latest`, or looks like a range (^1.2, ~1.2, >=1.0, "
+        "1.x, 1.2.*, 1 - 2, 1.2 || 1.3).",
+        "The registry refuses the entry (reserved-version-string, version-looks-like-range).",
+        "Write the exact version being released.",
+        f"{_REGISTRY} internal/validators/validators.go validateVersion, looksLikeVersionRange",
+    ),
+    Entry(
+        "MV617",
+        ERROR,
+        "registry",
+        "`websiteUrl` is not an absolute https URL, or holds characters the registry refuses",
+        "websiteUrl must be absolute, use https, and hold none of \" ' < > or white space.",
+        "The registry refuses the entry.",
+        "Use https://..., percent-encoding what must be encoded.",
+        f"{_REGISTRY} internal/validators/validators.go validateWebsiteURL",
+    ),
+    Entry(
+        "MV618",
+        ERROR,
+        "registry",
+        "an icon's `src` is not an absolute https URL",
+        "Each icon's src must be absolute and https (no http, no data: URI).",
+        "The registry refuses the entry.",
+        "Host the icon over https and give its URL.",
+        f"{_REGISTRY} internal/validators/validators.go validateIcon",
+    ),
+    Entry(
+        "MV619",
+        ERROR,
+        "registry",
+        "`repository` is not a GitHub or GitLab repository URL of its `source`, or has a bad `subfolder`",
+        "repository.source must be github or gitlab and its url https://github.com/<owner>/<repo> (or gitlab.com); "
+        "a subfolder is relative, without empty, . or .. segments.",
+        "The registry refuses the entry.",
+        'Set "repository": {"url": "https://github.com/<owner>/<repo>", "source": "github"}.',
+        f"{_REGISTRY} internal/validators/validators.go validateRepository; utils.go IsValidRepositoryURL, "
+        "IsValidSubfolderPath",
+    ),
+    Entry(
+        "MV620",
+        ERROR,
+        "registry",
+        "a named argument's name is empty or holds a value, or its value repeats the name",
+        'A named argument needs a name without <, >, $ or spaces ("--port 8080" is a name and a value), and its '
+        "value and default must not start with the name.",
+        "The registry refuses the entry.",
+        'Write {"type": "named", "name": "--port", "value": "8080"}.',
+        f"{_REGISTRY} internal/validators/validators.go validateArgument, validateNamedArgumentName, "
+        "validateArgumentValueFields",
+    ),
+    Entry(
+        "MV621",
+        ERROR,
+        "registry",
+        "a package's `identifier` contains spaces",
+        "A package identifier must not contain spaces.",
+        "The registry refuses the entry.",
+        "Use the package's exact name.",
+        f"{_REGISTRY} internal/validators/validators.go validatePackageField (HasNoSpaces)",
+    ),
+    Entry(
+        "MV622",
+        ERROR,
+        "registry",
+        "a transport the registry refuses (its type, its url, an undefined `{variable}`)",
+        "stdio takes no url; streamable-http and sse need an http(s) url whose {variables} are the package's "
+        "arguments or environment variables; remotes take only streamable-http or sse, over https, not localhost.",
+        "The registry refuses the entry.",
+        "Fix the transport named.",
+        f"{_REGISTRY} internal/validators/validators.go validatePackageTransport, validateRemoteTransport; utils.go "
+        "IsValidTemplatedURL, IsValidRemoteURL",
+    ),
+    Entry(
+        "MV623",
+        ERROR,
+        "registry",
+        "`title` is only white space, or `_meta` publisher data is over 4 KB",
+        "A title must not be only white space; _meta.io.modelcontextprotocol.registry/publisher-provided is "
+        "limited to 4 KB.",
+        "The registry refuses the entry.",
+        "Give a real title, or none; keep the publisher data under 4 KB.",
+        f"{_REGISTRY} internal/validators/validators.go validateTitle, validatePublisherExtensions",
+    ),
+    Entry(
+        "MV624",
+        ERROR,
+        "registry",
+        "an `mcpb` package the registry refuses (hash, host, release URL)",
+        "An mcpb entry needs fileSha256 and no registryBaseUrl, and its identifier must be an https release-asset "
+        'URL on github.com (/owner/repo/releases/download/tag/file) or gitlab.com, containing "mcp".',
+        "The registry refuses the entry (Servosity/msp-skills PR#12: host not allowed).",
+        "Point the identifier at the bundle's release asset and give its fileSha256.",
+        f"{_REGISTRY} internal/validators/registries/mcpb.go ValidateMCPB, validateMCPBUrl (the HEAD request it then "
+        "makes is not made here)",
+    ),
+    Entry(
+        "MV625",
+        ERROR,
+        "registry",
+        "an `mcpb` package's `fileSha256` is not the bundle's",
+        "The fileSha256 differs from the sha256 of the bundle built or given (a .mcpb beside server.json, in dist/ "
+        "or in --dist-dir, matched by the identifier's file name), or is a placeholder.",
+        "Clients that verify the hash refuse to install the bundle (jmrplens/gitlab-mcp-server PR#314, "
+        "LeanerCloud/CUDly PR#1892).",
+        "Write the sha256 of the exact .mcpb uploaded to the release (sha256sum file.mcpb).",
+        "server.json schema 2025-12-11, Package.fileSha256: MCP clients must validate the downloaded file matches "
+        "the hash before running packages",
+    ),
+    Entry(
+        "MV626",
+        WARNING,
+        "registry",
+        "an `mcpb` package's identifier does not carry the version released",
+        "The release-asset URL (its tag or file name) does not contain the package's version (or the server's): "
+        "a URL left from the last release.",
+        "Clients download an older bundle than the one listed (jmrplens/libgen-mcp PR#107).",
+        "Update the identifier's tag and file name with each release.",
+        "server.json schema 2025-12-11, Package.identifier example .../releases/download/v1.0.0/package.mcpb; "
+        "jmrplens/libgen-mcp PR#107, postmanlabs/postman-mcp-server PR#71",
+    ),
+    Entry(
+        "MV627",
+        ERROR,
+        "registry",
+        "a `pypi` package has `fileSha256` or another `registryBaseUrl` than https://pypi.org",
+        "PyPI packages must not have fileSha256, and their base URL must be empty or https://pypi.org.",
+        "The registry refuses the entry.",
+        "Remove fileSha256 and registryBaseUrl from the pypi entry.",
+        f"{_REGISTRY} internal/validators/registries/pypi.go ValidatePyPI",
     ),
     # snapshot ------------------------------------------------------------------------------------
     Entry(

@@ -80,7 +80,8 @@ def sniff(name: str, data: bytes) -> str | None:
     return None
 
 
-def _digest(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file, read a block at a time."""
     sha = hashlib.sha256()
     with path.open("rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):
@@ -111,7 +112,7 @@ def inspect_sdist(path: Path) -> Sdist:
     description = None if pkg_info is None else parse_metadata(pkg_info).description or ""
     return Sdist(
         filename=path.name,
-        sha256=_digest(path),
+        sha256=file_sha256(path),
         size=path.stat().st_size,
         files=files,
         members=stored,
@@ -199,7 +200,7 @@ def inspect_wheel(path: Path) -> Wheel:
         raise WheelError("MV110", f"{path.name} cannot be read as a wheel: {error}") from None
     return Wheel(
         filename=path.name,
-        sha256=_digest(path),
+        sha256=file_sha256(path),
         size=path.stat().st_size,
         files=files,
         entry_points=entry_points,

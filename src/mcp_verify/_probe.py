@@ -1085,7 +1085,8 @@ class Client:
         """One request of ``--exercise``: its raw result and what it came to."""
         started = anyio.current_time()
         raw, problem = await self._request(f"{EXERCISE_VERBS[kind]} {name}", f"{request.method} {name}", request)
-        return raw, Exercised(kind, name, round(anyio.current_time() - started, 3), problem, guessed=guessed)
+        result = raw if isinstance(raw, dict) else None
+        return raw, Exercised(kind, name, round(anyio.current_time() - started, 3), problem, guessed, result=result)
 
     async def complete(
         self, ref: types.PromptReference | types.ResourceTemplateReference, argument: str

@@ -583,6 +583,8 @@ class Exercised:
     """The request was filled with placeholder values (nothing better was offered), so its failure may be theirs."""
     answered: bool = True
     """The server answered at all (false: it died or stayed silent)."""
+    result: JSONDict | None = None
+    """The result as the wire format spells it (a resource's contents), when there is one."""
 
     @property
     def step(self) -> str:

@@ -19,6 +19,7 @@ import click
 from ._api import averify
 from ._catalogue import CATALOGUE
 from ._checks.profiles import clients as profile_clients
+from ._checks.profiles import sources as profile_sources
 from ._compat import unwrapped
 from ._exceptions import UsageError
 from ._files import write_text_atomically
@@ -202,6 +203,9 @@ def _explain(code: str) -> NoReturn:
     if entry is None:
         _error(f"--explain {code}: no such finding code (they run from MV002 to MV710; see the README)", EXIT_USAGE)
     click.echo(entry.explain(), nl=False)
+    rules = profile_sources(entry.code)
+    if rules:
+        click.echo("\nThe rules, as data (src/mcp_verify/_data/client_profiles.toml):\n" + "\n".join(rules))
     sys.exit(EXIT_OK)
 
 
@@ -407,7 +411,8 @@ Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 inte
     "clients",
     multiple=True,
     type=click.Choice(profile_clients()),
-    help="Make this client's limits errors instead of warnings (repeatable).",
+    help="Make this client's limits errors instead of warnings (repeatable); a directory "
+    "(claude-directory, openai-apps) is checked only when named.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @click.version_option(__version__, "-V", "--version", prog_name="mcp-verify")

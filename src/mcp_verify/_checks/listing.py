@@ -1,7 +1,7 @@
 """What the server lists: names, duplicates, tool schemas, prompt arguments, URIs.
 
 Run over the raw listing, so that a listing the mcp client library rejects (MV418) still has
-each of its problems named. Codes: MV410-MV417.
+each of its problems named. Codes: MV410-MV417, MV426.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ._common import PathPart
 
 _TOOL_NAME = re.compile(r"[A-Za-z0-9_.-]{1,128}")
+_HINTS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
 _JSON_TYPES = "array, boolean, integer, null, number, object or string"
 
 
@@ -103,8 +104,19 @@ def _duplicates(values: Iterable[object], finding: Callable[[str, int], Finding]
 
 
 def _tool(label: str, tool: JSONDict) -> list[Finding]:
-    """A tool's description (MV415) and its input and output schemas (MV413, MV414)."""
+    """A tool's description (MV415), its input and output schemas (MV413, MV414), and annotation hints
+    where clients do not read them (MV426)."""
     findings = []
+    beside = [hint for hint in _HINTS if hint in tool]
+    if beside:
+        findings.append(
+            finding(
+                "MV426",
+                f"{label} sets {', '.join(beside)} beside annotations, at the top level of the tool, where clients "
+                "do not read it",
+                f'move it into the tool\'s "annotations" object: "annotations": {{"{beside[0]}": ...}}',
+            )
+        )
     description = tool.get("description")
     if not isinstance(description, str) or not description.strip():
         findings.append(

@@ -3,7 +3,8 @@
 ``mcp-publisher publish`` runs after the release is on PyPI: it reads ``server.json``, then asks
 PyPI for the package's long description and looks for ``mcp-name: <name>`` in it. A mistake
 found there cannot be fixed by uploading the same version again (PyPI never replaces a file),
-so it costs a new release. The same checks run here on the sdist and wheel about to be uploaded.
+so it costs a new release. The same checks run here on the sdist and wheel about to be uploaded,
+with the registry's own validators (``validators.py``).
 """
 
 from __future__ import annotations
@@ -18,14 +19,18 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .._catalogue import finding
-from .._data import SERVER_JSON_VERSION, load_json
+from .._data import SERVER_JSON_URL, SERVER_JSON_VERSION, load_json
 from .._types import JsonDocument
 from ._common import dotted, json_line, toml_line
+from .validators import check_packages, check_schema_version, check_semantics
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Collection, Iterable, Mapping
+
+    from jsonschema.exceptions import ValidationError
 
     from .._types import Finding, Metadata, Project, Wheel
+    from ._common import PathPart
 
 STEP = "registry"
 MAX_DESCRIPTION = 100
@@ -55,7 +60,7 @@ def declares_mcp_name(text: str, name: str) -> bool:
 
 
 @dataclass(frozen=True)
-class _ServerJson:
+class ServerJson:
     """The parsed file with its text, to point findings at the line of a key."""
 
     document: JsonDocument
@@ -83,27 +88,38 @@ class _ServerJson:
         return _finding(code, message, hint, self.file, self.line(key, value, **where))
 
 
-def _check_schema(server: _ServerJson) -> Iterable[Finding]:
-    """The registry's own JSON schema, for everything the rules above do not name more precisely (MV613)."""
+def _check_schema(server: ServerJson, named: Collection[tuple[PathPart, ...]] = ()) -> Iterable[Finding]:
+    """The registry's own JSON schema, for everything the rules above do not name more precisely (MV613):
+    ``named`` are the paths a semantic rule already reported."""
     validator = Draft7Validator(load_json("server.schema.json"))
     for error in sorted(validator.iter_errors(server.data), key=lambda error: list(error.absolute_path)):
         path = list(error.absolute_path)
         covered = (path and path[0] in _REQUIRED_KEYS) or (
             error.validator == "required" and any(f"'{key}'" in error.message for key in _REQUIRED_KEYS)
         )
-        if covered:
+        if covered or any(_names(error, path, list(place)) for place in named):
             continue
         where = dotted(path)
         yield server.finding(
             "MV613",
             f"{server.label}: {where}: {error.message} (server.json schema {SERVER_JSON_VERSION})",
-            f"fix {where}; the schema: https://static.modelcontextprotocol.io/schemas/{SERVER_JSON_VERSION}/"
-            "server.schema.json",
+            f"fix {where}; the schema: {SERVER_JSON_URL}",
             str(path[-1]) if path and isinstance(path[-1], str) else "name",
         )
 
 
-def _check_fields(server: _ServerJson) -> Iterable[Finding]:
+def _names(error: ValidationError, path: list[PathPart], place: list[PathPart]) -> bool:
+    """Whether a schema error is about what a semantic rule reported at ``place``: the same field, or the
+    object that lacks it or whose alternatives (the transports) it fails."""
+    if place == path:
+        return True
+    child = place[:-1] == path
+    if error.validator == "required":
+        return child and f"'{place[-1]}'" in error.message
+    return child and error.validator in ("anyOf", "oneOf")
+
+
+def _check_fields(server: ServerJson) -> Iterable[Finding]:
     """The schema's rules for the top-level keys the registry shows to users."""
     for key in _REQUIRED_KEYS:
         value = server.get(key)
@@ -150,7 +166,7 @@ def _same_version(written: str, built: str) -> bool:
         return False
 
 
-def _pypi_packages(server: _ServerJson, dist: str | None) -> list[tuple[int, dict[str, Any]]]:
+def _pypi_packages(server: ServerJson, dist: str | None) -> list[tuple[int, dict[str, Any]]]:
     """The pypi entries of ``packages``, narrowed to those naming the built distribution if any do."""
     packages = server.get("packages")
     entries = list(enumerate(packages)) if isinstance(packages, list) else []
@@ -163,7 +179,7 @@ def _canonical(identifier: object) -> str | None:
     return canonicalize_name(identifier) if isinstance(identifier, str) else None
 
 
-def _no_pypi_package(server: _ServerJson, metadata: Metadata | None) -> Finding:
+def _no_pypi_package(server: ServerJson, metadata: Metadata | None) -> Finding:
     packages = server.get("packages")
     entries = packages if isinstance(packages, list) else []
     listed = [f"{p.get('registryType')} {p.get('identifier')}" for p in entries if isinstance(p, dict)]
@@ -182,7 +198,7 @@ def _no_pypi_package(server: _ServerJson, metadata: Metadata | None) -> Finding:
     )
 
 
-def _check_package(server: _ServerJson, index: int, package: dict[str, Any], metadata: Metadata) -> Iterable[Finding]:
+def _check_package(server: ServerJson, index: int, package: dict[str, Any], metadata: Metadata) -> Iterable[Finding]:
     """One pypi entry of ``packages`` against the wheel built from this project."""
     where = f"{server.label} packages[{index}]"
     identifier = package.get("identifier")
@@ -219,7 +235,7 @@ def _check_package(server: _ServerJson, index: int, package: dict[str, Any], met
         )
 
 
-def _check_version(server: _ServerJson, built: str) -> Iterable[Finding]:
+def _check_version(server: ServerJson, built: str) -> Iterable[Finding]:
     version = server.get("version")
     if isinstance(version, str) and version and not _same_version(version, built):
         yield server.finding(
@@ -249,7 +265,7 @@ def _why_not(written: str, name: str) -> str:
 
 
 def _check_marker(
-    server: _ServerJson, name: str, descriptions: dict[str, str | None], project: Project | None
+    server: ServerJson, name: str, descriptions: dict[str, str | None], project: Project | None
 ) -> Iterable[Finding]:
     """``mcp-name: <name>`` in the long description: the registry's proof that the PyPI package is yours."""
     readme = project.readme if project is not None else None
@@ -294,7 +310,7 @@ def _descriptions(metadata: Metadata, sdist_description: str | None) -> dict[str
 
 
 def _check_env(
-    server: _ServerJson, packages: list[tuple[int, dict[str, Any]]], given: Mapping[str, str]
+    server: ServerJson, packages: list[tuple[int, dict[str, Any]]], given: Mapping[str, str]
 ) -> Iterable[Finding]:
     """Required variables without a default that the verification ran without (names only, never values)."""
     missing: list[str] = []
@@ -326,7 +342,7 @@ def http_launch(document: JsonDocument, dist: str | None) -> tuple[list[str], di
     Values come from each input's ``value`` or ``default``; a variable named ``port`` (an argument's
     valueHint, or an environment variable) becomes ``{port}``, the free port mcp-verify picks.
     """
-    server = _ServerJson(document)
+    server = ServerJson(document)
     for _, package in _pypi_packages(server, dist):
         transport = package.get("transport")
         if not isinstance(transport, dict) or transport.get("type") != "streamable-http":
@@ -363,17 +379,20 @@ def check_server_json(
     *,
     sdist_description: str | None = None,
     project: Project | None = None,
+    bundles: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """Check ``server.json`` (read, or the finding that says why it could not be) against the registry's
     rules and the built ``wheel``.
 
     ``sdist_description`` is the sdist's PKG-INFO body; None skips it. ``project`` holds
-    pyproject.toml and the README.
+    pyproject.toml and the README. ``bundles`` are the .mcpb files built or given, name to sha256.
     """
     if not isinstance(document, JsonDocument):
         return [document]
-    server = _ServerJson(document)
-    findings = [*_check_fields(server), *_check_schema(server)]
+    server = ServerJson(document)
+    ported = [*check_schema_version(server), *check_semantics(server), *check_packages(server, bundles or {})]
+    findings = [*_check_fields(server), *_check_schema(server, [path for path, _ in ported])]
+    findings += [item for _, item in ported]
     metadata = wheel.metadata if wheel is not None else None
     packages = _pypi_packages(server, metadata.name if metadata else None)
     if not packages:

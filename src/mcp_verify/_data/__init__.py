@@ -25,6 +25,11 @@ from typing import Any
 from .._compat import tomllib
 
 SERVER_JSON_VERSION = "2025-12-11"
+SERVER_JSON_VERSIONS = ("2025-07-09", "2025-09-16", "2025-09-29", "2025-10-11", "2025-10-17", "2025-12-11")
+"""The server.json schema versions the MCP Registry has and validates against, the last the current one
+(``modelcontextprotocol/registry:internal/validators/schemas/*.json`` and ``pkg/model/constants.go``
+``CurrentSchemaVersion``, at ``29e32c39dcb5e0e2b43974089d959fcc4794eb6d``, v1.8.0)."""
+SERVER_JSON_URL = f"https://static.modelcontextprotocol.io/schemas/{SERVER_JSON_VERSION}/server.schema.json"
 MCPB_SCHEMA = "mcpb-manifest 0.4 (anthropics/mcpb@27083dc)"
 
 

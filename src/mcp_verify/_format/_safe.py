@@ -10,17 +10,18 @@ from __future__ import annotations
 import re
 
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufffe\uffff\ud800-\udfff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufffe\uffff\ud800-\udfff"
+    "\U000e0000-\U000e007f]"
 )
 """C0 controls but tab and newline, DEL, C1 controls, the invisible or bidirectional format characters,
-and what XML forbids (lone surrogates, U+FFFE, U+FFFF)."""
+the tag characters (they spell text nobody sees), and what XML forbids (lone surrogates, U+FFFE, U+FFFF)."""
 _UNSAFE_JSON = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 """What ``json.dumps(ensure_ascii=False)`` leaves raw (it escapes C0 itself)."""
 
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match[0])
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def visible(text: str) -> str:

@@ -19,14 +19,16 @@ from .._bundle import (
     bundle_summary,
 )
 from .._catalogue import finding
+from .._checks.apps import check_apps, linked, to_read
 from .._checks.archive import check_archive
 from .._checks.calls import bad_call, check_calls, check_exercise
 from .._checks.contents import check_contents, package_sources
 from .._checks.dependencies import check_dependencies, declared
+from .._checks.hidden import check_hidden
 from .._checks.http import check_doors
 from .._checks.listing import check_listing
 from .._checks.metadata import check_metadata
-from .._checks.profiles import check_profiles
+from .._checks.profiles import check_profiles, check_results
 from .._checks.protocol import check_protocol
 from .._checks.registry import check_server_json, http_launch
 from .._checks.server import (
@@ -50,7 +52,7 @@ from .._exceptions import (
     WheelError,
 )
 from .._files import read_json_object, remove_tree, write_text_atomically
-from .._inspect import choose_script, inspect_sdist, inspect_wheel
+from .._inspect import choose_script, file_sha256, inspect_sdist, inspect_wheel
 from .._project import read_project
 from .._report import Report, redact
 from .._sandbox import denials
@@ -285,6 +287,7 @@ class Verification:
             self.options.env,
             project=project,
             sdist_description=source.sdist.description if source.sdist is not None else None,
+            bundles=self._bundles(path.parent),
         )
         record.findings += findings
         record.steps.record("registry", findings, f"{path.name} agrees with the release")
@@ -292,6 +295,16 @@ class Verification:
             return source
         dist = source.wheel.metadata.name if source.wheel.metadata else None
         return replace(source, http=http_launch(document, dist))
+
+    def _bundles(self, root: Path) -> dict[str, str]:
+        """The .mcpb bundles built or given beside the project (in it, its dist/ or --dist-dir), name to
+        sha256, for the fileSha256 of server.json's mcpb entries."""
+        places = [root, root / "dist", *([self.options.dist_dir] if self.options.dist_dir else [])]
+        found: dict[str, str] = {}
+        for place in places:
+            if place.is_dir():
+                found |= {path.name: file_sha256(path) for path in sorted(place.glob("*.mcpb")) if path.is_file()}
+        return found
 
     # install -------------------------------------------------------------------------------------
 
@@ -504,6 +517,7 @@ class Verification:
             listing = await server.client.list_all()
             step.message = _counted(listing)
         await self._calls(record, server, listing)
+        await self._apps(record, server, listing)
         if self.options.exercise:
             await self._exercise(record, server, listing)
         await server.client.ping()
@@ -605,9 +619,30 @@ class Verification:
             done = sum(result.ok for result in record.calls)
             step.message = f"{done} of {plural(len(calls), 'call')} answered without error"
         found = check_calls(record.calls, calls, listing.tools)
+        found += check_results(record.calls, listing.tools, self.options.clients)
         record.findings += found
         if any(item.severity != Severity.INFO for item in found):
             record.steps.warn("calls")
+
+    async def _apps(self, record: Record, server: Server, listing: Listing) -> None:
+        """MCP Apps: each ui:// resource a tool names, read as a host reads it before rendering, and checked
+        with the listing against the files shipped (a step of its own, when a tool names one)."""
+        if not linked(listing):
+            return
+        uris = to_read(listing)
+        source, bundle = record.source, record.bundle
+        shipped = source.wheel.files if source else bundle.files if bundle else []
+        project_files = source.project.files if source and source.project else ()
+        reads = []
+        record.steps.expect("apps")
+        with record.steps.run("apps") as step:
+            for uri in uris:
+                reads.append(await server.client.read(uri))
+            step.message = f"{plural(len(uris), 'UI resource')} read" if uris else "no ui:// resource to read"
+        found = check_apps(listing, reads, shipped, project_files)
+        record.findings += found
+        if any(item.severity != Severity.INFO for item in found):
+            record.steps.warn("apps")
 
     async def _exercise(self, record: Record, server: Server, listing: Listing) -> None:
         """Everything the server advertises, each request its own step (the probe's plan)."""
@@ -649,6 +684,7 @@ class Verification:
             checks += check_listing(found.listing) + check_lists(found.list_problems)
             instructions = found.handshake.instructions if found.handshake else None
             checks += check_profiles(found.listing, instructions, self._server_name(record), self.options.clients)
+            checks += check_hidden(found.listing, instructions)
         if found.handshake is not None and record.source is not None and record.source.wheel.metadata is not None:
             checks += check_identity(found.handshake.version, record.source.wheel.metadata.version)
         checks += check_ping(found.ping)
