@@ -247,9 +247,14 @@ def hostile_bundles(root: Path) -> dict[str, tuple[Path, str, str]]:
         made[name] = (directory, code, words)
 
     good = bundle_entries()
-    million = entry("server/block.bin", bytes(1_000_000))
     packed("bomb", [*good, zeros("server/data.bin", 3 << 30)], "MV820", "'server/data.bin' inflates")
-    packed("too-large", good + [replace(million, name=f"data/{n}.bin") for n in range(1100)], "MV820", "unpacks to")
+    # 1100 members of 1,000,000 bytes, none over 1 MiB: no member is measured alone, the whole is
+    sparse = entry("data/block.bin", random.Random(0).randbytes(13_000) + bytes(987_000))  # ~75:1
+    blocks = [replace(sparse, name=f"data/{n}.bin") for n in range(1100)]
+    packed("too-large", good + blocks, "MV820", "more than the 1024 MiB mcp-verify unpacks")
+    zeroed = entry("data/zeros.bin", bytes(500_000))
+    small_bombs = [replace(zeroed, name=f"data/{n}.bin") for n in range(2000)]
+    packed("small-bombs", good + small_bombs, "MV820", "times its own size, a zip bomb's ratio")
     crowd = [Entry(f"c/{n}", b"", 0, 0, zipfile.ZIP_STORED) for n in range(50_001)]
     packed("too-many", good + crowd, "MV820", "declares 50004 members")
     packed("too-many-unsaid", good + crowd, "MV820", "more than its end record says", count=3)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mcp_verify._bundle import bounded_json, leaves_bundle, peek_manifest
+from mcp_verify._bundle import bounded_json, leaves_bundle, open_bundle, peek_manifest
 from mcp_verify._checks.bundle import check_contents, check_icons, check_paths, check_signature
 from mcp_verify._types import Bundle, Member, Signature
 
@@ -77,7 +77,7 @@ BUNDLES: dict[str, dict[str, Any]] = {
     # a link and a `..` that stay inside the bundle: nothing to refuse
     "inside-links": {
         "packed": False,
-        "links": {"server/start.py": "main.py"},
+        "links": {"server/start.py": "main.py", "here": "."},
         "written": manifest(
             server={**mcp_config(args=["${__dirname}/server/../server/start.py"]), "entry_point": "server/start.py"}
         ),
@@ -456,6 +456,22 @@ def test_a_bundle_changed_after_signing_is_an_error(batch: Batch) -> None:
     assert "changed after it was signed" in changed["message"]
     assert report["bundle"]["signature"]["digest_matches"] is False
     assert report["bundle"]["signature"]["subject"] == "O=Test Publisher,CN=mcp-verify tests"
+
+
+@pytest.mark.parametrize("length", [None, 1])
+def test_a_signature_block_is_never_read_as_part_of_the_zip(tmp_path: Path, length: int | None) -> None:
+    """A block holding an end record's magic (which would mislead a zip reader looking for the
+    last one), with a true length field and with a false one: the zip is read whole all the same."""
+    bundle = make_bundle(tmp_path, "garbled")
+    der = b"\x30\x03PK\x05\x06" + bytes(40)
+    size = len(der) if length is None else length
+    bundle.write_bytes(bundle.read_bytes() + b"MCPB_SIG_V1" + size.to_bytes(4, "little") + der + b"MCPB_SIG_END")
+    opened = open_bundle(bundle, tmp_path / "work")
+    assert opened.files == ["icon.png", "manifest.json", "server/main.py"]
+    assert opened.signature is not None
+    assert opened.signature.problem is not None
+    assert "the signature block cannot be read" in opened.signature.problem
+    assert [item.code for item in check_signature(opened)] == ["MV827", "MV829"]
 
 
 # hostile bundles ------------------------------------------------------------------------------------

@@ -193,7 +193,7 @@ def _unpack(source: Path, root: Path) -> tuple[tuple[Member, ...], Signature | N
             end = block.start if block else size
             record = _end_record(file, end, source.name)
             with zipfile.ZipFile(_Prefix(file, end)) as archive:
-                infos = _measure(archive, source.name)
+                infos = _measure(archive, source.name, end)
                 _extract(archive, infos, root, source.name)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
         raise BuildError("MV801", f"{source.name} is not a readable bundle (zip): {error}") from None
@@ -254,9 +254,10 @@ def _count(directory: bytes, label: str) -> None:
         at += 46 + sum(lengths)
 
 
-def _measure(archive: zipfile.ZipFile, label: str) -> list[zipfile.ZipInfo]:
+def _measure(archive: zipfile.ZipFile, label: str, size: int) -> list[zipfile.ZipInfo]:
     """Every member checked before anything is written: its name, its kind, its size and ratio;
-    duplicate names, names that are a file and a directory at once, and the total."""
+    duplicate names, names that are a file and a directory at once, and the total and its ratio
+    to the zip's ``size`` (many small members can make a bomb too)."""
     infos = archive.infolist()
     seen: dict[str, str] = {}
     directories: set[str] = set()
@@ -290,12 +291,17 @@ def _measure(archive: zipfile.ZipFile, label: str) -> list[zipfile.ZipInfo]:
                 f"(more than {MAX_RATIO}:1, a zip bomb's ratio); nothing was unpacked",
             )
         files.append(info)
-    if total > MAX_UNPACKED:
+    if total > MAX_UNPACKED or (total >= RATIO_FROM and total > MAX_RATIO * size):
         largest = max(files, key=lambda info: info.file_size)
+        why = (
+            f"more than the {MAX_UNPACKED >> 20} MiB mcp-verify unpacks"
+            if total > MAX_UNPACKED
+            else f"{total // max(size, 1)} times its own size, a zip bomb's ratio"
+        )
         raise BuildError(
             "MV820",
             f"{label} unpacks to {total} bytes (its largest member {largest.filename!r}: {largest.file_size}), "
-            f"more than the {MAX_UNPACKED >> 20} MiB mcp-verify unpacks; nothing was unpacked",
+            f"{why}; nothing was unpacked",
         )
     inside = _ancestors({posixpath.dirname(key) for key in seen} | directories)
     both = next((info for info in files if _name(info) in inside), None)
@@ -490,7 +496,7 @@ def _peek_member(source: Path, name: str) -> bytes:
         end = block.start if block else size
         _end_record(file, end, source.name)
         with zipfile.ZipFile(_Prefix(file, end)) as archive:
-            _measure(archive, source.name)
+            _measure(archive, source.name, end)
             with archive.open(name) as member:
                 return member.read(_LARGEST_MANIFEST + 1)
 
