@@ -247,6 +247,13 @@ def hostile_bundles(root: Path) -> dict[str, tuple[Path, str, str]]:
         made[name] = (directory, code, words)
 
     good = bundle_entries()
+    escaped = entry("../escaped.py", b"print('escaped')\n")
+    packed("member-out", [*good, escaped], "MV801", "'../escaped.py' that leads out of the bundle")
+    packed("member-absolute", [*good, replace(escaped, name="/etc/escaped.py")], "MV801", "'/etc/escaped.py' that")
+    made["not-a-zip"] = ((root / "not-a-zip.mcpb"), "MV801", "not a readable bundle")
+    made["not-a-zip"][0].write_bytes(b"not a zip at all")
+    packed("no-manifest", good[1:], "MV801", "has no manifest.json")
+    packed("manifest-list", [entry("manifest.json", b"[1, 2]"), *good[1:]], "MV801", "a JSON list, not an object")
     packed("bomb", [*good, zeros("server/data.bin", 3 << 30)], "MV820", "'server/data.bin' inflates")
     # 1100 members of 1,000,000 bytes, none over 1 MiB: no member is measured alone, the whole is
     sparse = entry("data/block.bin", random.Random(0).randbytes(13_000) + bytes(987_000))  # ~75:1

@@ -11,7 +11,6 @@ import resource
 import shutil
 import subprocess
 import sys
-import zipfile
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -102,7 +101,24 @@ SIGNED = {"signed": False, "signed-declared": True}
 GIVEN = ["--user-config", "api_base=https://api.example.net/v2", "--user-config", "api_key=sk-live-8f2d1c9b7a"]
 
 
-class Batch:
+class Made:
+    """One run of mcp-verify over bundles made under ``made``: its reports by file name, and what
+    it left behind."""
+
+    def run(self, made: Path, paths: list[Path], *args: str, base: Path, **popen: Any) -> None:
+        self.digest = tree_digest(made)
+        ran = run_batch(paths, *args, base=base, **popen)
+        self.result, self.reports, self.marker, self.tmp = ran.result, ran.reports, ran.marker, ran.tmp
+        self.after = tree_digest(made)
+
+    def assert_left_nothing(self) -> None:
+        assert "Traceback" not in self.result.stderr
+        assert list(self.tmp.iterdir()) == []
+        assert processes_with(self.marker) == []
+        assert self.after == self.digest, "a bundle, or what lies beside it, was written to"
+
+
+class Batch(Made):
     """One run of mcp-verify over every hand-made bundle; its reports by bundle name."""
 
     def __init__(self, base: Path) -> None:
@@ -112,10 +128,7 @@ class Batch:
         for name, declare in SIGNED.items():
             sign(self.bundles[name], self.keys, declare=declare)
         self.bundles["signed-changed"] = changed_after_signing(made, "signed-changed", self.keys)
-        self.digest = tree_digest(made)
-        ran = run_batch(self.bundles.values(), *GIVEN, base=base)
-        self.result, self.reports, self.marker, self.tmp = ran.result, ran.reports, ran.marker, ran.tmp
-        self.after = tree_digest(made)
+        self.run(made, list(self.bundles.values()), *GIVEN, base=base)
 
     def __call__(self, name: str) -> dict[str, Any]:
         return self.reports[self.bundles[name].name]
@@ -136,10 +149,7 @@ def tools(report: dict[str, Any]) -> list[str]:
 
 def test_the_run_leaves_nothing_behind(batch: Batch) -> None:
     assert batch.result.returncode == 1, batch.result.stderr
-    assert "Traceback" not in batch.result.stderr
-    assert list(batch.tmp.iterdir()) == []
-    assert processes_with(batch.marker) == []
-    assert batch.after == batch.digest, "a bundle was written to"
+    batch.assert_left_nothing()
 
 
 @pytest.mark.parametrize("name", ["good", "directory"])
@@ -251,47 +261,6 @@ def test_user_config_without_a_bundle_is_a_usage_error(tmp_path: Path) -> None:
     result = mcp_verify(str(EXAMPLES / "weather-server"), *GIVEN, tmp=tmp_path / "tmp")
     assert result.returncode == 2
     assert "--user-config" in result.stderr
-
-
-@pytest.mark.parametrize(
-    ("member", "words"),
-    [("../escaped.py", "leads out of the bundle"), ("/etc/escaped.py", "leads out of the bundle")],
-)
-def test_a_member_leading_out_of_the_bundle_is_refused_before_anything_is_written(
-    tmp_path: Path, member: str, words: str
-) -> None:
-    bundle = tmp_path / "hostile.mcpb"
-    with zipfile.ZipFile(bundle, "w") as archive:
-        archive.writestr("manifest.json", json.dumps(MANIFEST))
-        archive.writestr("server/main.py", "print('never run')\n")
-        archive.writestr(member, "print('escaped')\n")
-    result = mcp_verify(str(bundle), "--format", "json", tmp=tmp_path / "tmp")
-    assert result.returncode == 1
-    opened = json.loads(result.stdout)
-    assert opened["findings"][0]["code"] == "MV801"
-    assert words in opened["findings"][0]["message"]
-    assert not (tmp_path / "escaped.py").exists()
-    assert list((tmp_path / "tmp").iterdir()) == []
-
-
-@pytest.mark.parametrize(
-    ("content", "words"),
-    [(b"not a zip at all", "not a readable bundle"), (None, "no manifest.json"), (b"[1, 2]", "not an object")],
-)
-def test_a_bundle_that_cannot_be_opened_names_why(tmp_path: Path, content: bytes | None, words: str) -> None:
-    bundle = tmp_path / "broken.mcpb"
-    if content == b"not a zip at all":
-        bundle.write_bytes(content)
-    else:
-        with zipfile.ZipFile(bundle, "w") as archive:
-            archive.writestr("server/main.py", "")
-            if content is not None:
-                archive.writestr("manifest.json", content)
-    result = mcp_verify(str(bundle), tmp=tmp_path / "tmp")
-    assert result.returncode == 1
-    assert "MV801" in result.stdout
-    assert words in result.stdout
-    assert "Traceback" not in result.stderr
 
 
 def test_a_bundle_in_dist_is_found_beside_the_wheel_and_sdist(tmp_path: Path) -> None:
@@ -509,7 +478,7 @@ def _tracer() -> list[str]:
     ]  # a file per thread: whole lines
 
 
-class Hostile:
+class Hostile(Made):
     """One run of mcp-verify over every hostile bundle, under memory and file-size limits and traced
     where strace can: each report by name, and the paths the run's processes touched."""
 
@@ -517,18 +486,16 @@ class Hostile:
         made = base / "made"
         self.bundles = hostile_bundles(made)
         self.outside = made / OUTSIDE
-        self.digest = tree_digest(made)
         tracer = _tracer()
         traces = base / "traces"
         traces.mkdir()
-        ran = run_batch(
+        self.run(
+            made,
             [path for path, _, _ in self.bundles.values()],
             base=base,
             wrapper=[*tracer, "-o", str(traces / "trace")] if tracer else [],
             preexec_fn=_limits,
         )
-        self.result, self.reports, self.marker, self.tmp = ran.result, ran.reports, ran.marker, ran.tmp
-        self.after = tree_digest(made)
         self.trace = [line for file in traces.iterdir() for line in file.read_text().splitlines()] if tracer else None
 
 
@@ -539,10 +506,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Hostile:
 
 def test_hostile_bundles_are_refused_before_anything_runs_and_nothing_is_left(hostile: Hostile) -> None:
     assert hostile.result.returncode == 1, hostile.result.stderr
-    assert "Traceback" not in hostile.result.stderr
-    assert list(hostile.tmp.iterdir()) == []
-    assert processes_with(hostile.marker) == []
-    assert hostile.after == hostile.digest, "a bundle, or what lies beside it, was written to"
+    hostile.assert_left_nothing()
 
 
 def test_each_hostile_bundle_is_refused_naming_the_member_or_field(hostile: Hostile) -> None:
