@@ -95,6 +95,7 @@ BUNDLES: dict[str, dict[str, Any]] = {
     },
     "signed": {},
     "signed-declared": {},
+    "squeezed": {"files": {"server/silence.wav": bytes(100_000)}},
 }
 SIGNED = {"signed": False, "signed-declared": True}
 """Bundles signed as mcpb sign 2.1.2 does (False), and with the block declared in the zip (True)."""
@@ -441,6 +442,16 @@ def test_a_signature_block_is_never_read_as_part_of_the_zip(tmp_path: Path, leng
     assert opened.signature.problem is not None
     assert "the signature block cannot be read" in opened.signature.problem
     assert [item.code for item in check_signature(opened)] == ["MV827", "MV829"]
+
+
+def test_a_member_compressed_further_than_claude_desktop_accepts_is_an_error(batch: Batch) -> None:
+    report = batch("squeezed")
+    assert report["ok"] is False
+    squeezed = codes(report)["MV831"]
+    assert "server/silence.wav (" in squeezed["message"]
+    assert "max: 50:1" in squeezed["message"]
+    assert tools(report) == ["echo"], "unpacked and run all the same: it is far below a bomb"
+    assert "MV831" not in codes(batch("good"))
 
 
 # hostile bundles ------------------------------------------------------------------------------------

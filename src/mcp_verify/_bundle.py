@@ -197,7 +197,7 @@ def _unpack(source: Path, root: Path) -> tuple[tuple[Member, ...], Signature | N
                 _extract(archive, infos, root, source.name)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
         raise BuildError("MV801", f"{source.name} is not a readable bundle (zip): {error}") from None
-    members = tuple(Member(_name(info), info.file_size) for info in infos)
+    members = tuple(Member(_name(info), info.file_size, compressed=info.compress_size) for info in infos)
     if block is None:
         return members, None
     declared = record.at + _END_RECORD + record.comment == size

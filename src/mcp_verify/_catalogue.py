@@ -1064,6 +1064,16 @@ _ENTRIES = [
         "Hosts show the bundle as unsigned.",
         "Sign with a code-signing certificate from a CA your users' systems trust.",
     ),
+    Entry(
+        "MV831",
+        ERROR,
+        "inspect",
+        "a member compressed over 50:1, which Claude Desktop refuses to install",
+        "A member of the bundle inflates more than 50 times its stored size; Claude Desktop's unpacker takes "
+        "that for a zip bomb (Suspicious compression ratio ... (max: 50:1)).",
+        "Claude Desktop refuses to install the bundle.",
+        "Leave the file out (.mcpbignore), or ship it in a form that compresses less (silence as a short file).",
+    ),
     # shutdown ------------------------------------------------------------------------------------
     Entry(
         "MV501",

@@ -271,6 +271,8 @@ class Member:
     """The target of a symbolic or hard link (sdists only)."""
     note: str | None = None
     """What its content shows, for files whose name alone cannot tell: ``private key``, ``local paths``."""
+    compressed: int | None = None
+    """Its size as stored in the archive (bundles: hosts refuse members compressed too far)."""
 
 
 @dataclass(frozen=True)

@@ -183,9 +183,10 @@ def _compatibility(manifest: dict[str, Any]) -> list[Finding]:
 
 def check_contents(bundle: Bundle) -> list[Finding]:
     """What the bundle carries: secrets, caches (MV160, MV161), large files (MV163), its size (MV810),
-    compiled extensions that do not cover what compatibility claims (MV809)."""
+    compiled extensions that do not cover what compatibility claims (MV809), members compressed
+    further than a host accepts (MV831)."""
     artifact = Artifact(bundle.filename, bundle.sha256, bundle.size, bundle.files)
-    findings = shipped(artifact, bundle.members)
+    findings = shipped(artifact, bundle.members) + _ratios(bundle)
     if bundle.size > LARGE_BUNDLE:
         findings.append(
             finding(
@@ -195,6 +196,26 @@ def check_contents(bundle: Bundle) -> list[Finding]:
             )
         )
     return findings + _compiled(bundle)
+
+
+def _ratios(bundle: Bundle) -> list[Finding]:
+    """Members compressed further than Claude Desktop's unpacker accepts (MV831; the rule is data)."""
+    rule = load_toml("mcpb_rules.toml")["unpack"]
+    limit = rule["max_ratio"]
+    over = [
+        f"{member.name} ({member.size // member.compressed}:1)"
+        for member in bundle.members
+        if member.compressed and member.size > limit * member.compressed
+    ]
+    if not over:
+        return []
+    return [
+        finding(
+            "MV831",
+            f"{bundle.filename} holds {some(over)}, compressed over {limit}:1: {rule['host']} refuses to install it "
+            f"({rule['says']}; {rule['references'][0]})",
+        )
+    ]
 
 
 def _compiled(bundle: Bundle) -> list[Finding]:
