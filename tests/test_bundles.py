@@ -14,9 +14,13 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mcp_verify._bundle import bounded_json, leaves_bundle, open_bundle, peek_manifest
+from mcp_verify._bundle_signature import Block, read_signature
 from mcp_verify._checks.bundle import check_contents, check_icons, check_paths, check_signature
+from mcp_verify._exceptions import BuildError
 from mcp_verify._types import Bundle, Member, Signature
 
 from .bundles import (
@@ -452,6 +456,72 @@ def test_a_member_compressed_further_than_claude_desktop_accepts_is_an_error(bat
     assert "max: 50:1" in squeezed["message"]
     assert tools(report) == ["echo"], "unpacked and run all the same: it is far below a bomb"
     assert "MV831" not in codes(batch("good"))
+
+
+@pytest.fixture(scope="module")
+def signed_bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
+    """A bundle signed by openssl, and the DER of its signature."""
+    base = tmp_path_factory.mktemp("signed")
+    bundle = sign(make_bundle(base, "signed"), certificate(base / "keys"), declare=True)
+    data = bundle.read_bytes()
+    start = data.rfind(b"MCPB_SIG_V1") + len(b"MCPB_SIG_V1") + 4
+    return bundle, data[start : -len(b"MCPB_SIG_END")]
+
+
+def test_a_signature_is_read_whatever_its_bytes(signed_bundle: tuple[Path, bytes]) -> None:
+    """The signature reader on the real DER with a byte changed, cut or added: a Signature comes back,
+    never an exception; a changed signature value or signed digest does not hold."""
+    bundle, der = signed_bundle
+    content = bundle.read_bytes()
+    start = content.rfind(b"MCPB_SIG_V1")
+    end_record = content.rfind(b"PK\x05\x06", 0, start)
+
+    def read(changed: bytes) -> Signature:
+        return read_signature(Block(start, changed), bundle, end_record, declared=True)
+
+    def flipped(at: int) -> bytes:
+        return der[:at] + bytes([der[at] ^ 0x01]) + der[at + 1 :]
+
+    assert read(der).problem is None
+    assert read(der).verifies is True
+    unsigned = bytearray(content[:start])
+    unsigned[end_record + 20 : end_record + 22] = b"\0\0"  # as it was when openssl signed it
+    digest = der.index(hashlib.sha256(unsigned).digest())
+    assert "changed after it was signed" in str(read(flipped(digest)).problem)
+    assert "not made by the key" in str(read(flipped(len(der) - 1)).problem), "RSA's signature value ends the DER"
+
+    @settings(max_examples=300, deadline=None, derandomize=True, database=None)
+    @given(at=st.integers(0, len(der) - 1), value=st.integers(0, 255), cut=st.integers(0, len(der)), tail=st.binary())
+    def mutated(at: int, value: int, cut: int, tail: bytes) -> None:
+        assert isinstance(read(der[:at] + bytes([value]) + der[at + 1 :]), Signature)
+        assert isinstance(read(der[:cut] + tail), Signature)
+
+    mutated()
+
+
+def test_a_bundle_is_opened_or_refused_whatever_its_bytes(
+    signed_bundle: tuple[Path, bytes], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Opening the signed bundle with a byte changed or its end cut: a Bundle, or a BuildError naming
+    why, never another exception."""
+    original = signed_bundle[0].read_bytes()
+    work = tmp_path_factory.mktemp("mutated")
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None)
+    @given(at=st.integers(0, len(original) - 1), value=st.integers(0, 255), cut=st.integers(0, 64))
+    def mutated(at: int, value: int, cut: int) -> None:
+        for number, data in enumerate((original[:at] + bytes([value]) + original[at + 1 :], original[: -cut or None])):
+            path = work / f"mutated-{number}.mcpb"
+            path.write_bytes(data)
+            shutil.rmtree(work / "open", ignore_errors=True)
+            refused = ""
+            try:
+                open_bundle(path, work / "open")
+            except BuildError as error:
+                refused = error.code
+            assert refused in {"", "MV801", "MV820", "MV821", "MV822", "MV823"}
+
+    mutated()
 
 
 # hostile bundles ------------------------------------------------------------------------------------

@@ -84,10 +84,10 @@ def read_signature(block: Block, source: Path, end_record: int, *, declared: boo
         return Signature(problem=f"the signature block cannot be read: {block.problem}", declared=declared)
     try:
         signer = _signer(block.der)
-    except (ValueError, IndexError) as error:
+        certificate = signer.certificate
+        facts = _certificate_facts(certificate, declared=declared, signed_at=signer.signed_at)
+    except (ValueError, IndexError) as error:  # cryptography reads a certificate's fields lazily
         return Signature(problem=f"the signature block cannot be read: {error}", declared=declared)
-    certificate = signer.certificate
-    facts = _certificate_facts(certificate, declared=declared, signed_at=signer.signed_at)
     if signer.digest_algorithm not in _DIGESTS:
         return replace(facts, problem=f"its digest algorithm {signer.digest_algorithm} is none hosts use")
     name, algorithm = _DIGESTS[signer.digest_algorithm]
@@ -150,8 +150,8 @@ def _verify(
     data: bytes,
 ) -> bool | None:
     """Whether the certificate's key made the signature (None: a key or padding not checked here)."""
-    key = certificate.public_key()
     try:
+        key = certificate.public_key()
         if isinstance(key, rsa.RSAPublicKey) and signer.signature_algorithm != _RSA_PSS:
             key.verify(signer.signature, data, padding.PKCS1v15(), algorithm)
         elif isinstance(key, ec.EllipticCurvePublicKey):

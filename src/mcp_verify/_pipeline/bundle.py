@@ -98,6 +98,11 @@ class BundleVerification(Verification):
             entry = entry_point(bundle)
             step.message = f"manifest_version {bundle.manifest_version or '?'} · {plural(len(bundle.members), 'file')}"
             step.message += f" · entry point {entry}" if entry else ""
+            if bundle.packed:
+                signer = bundle.signature.subject if bundle.signature else None
+                step.message += (
+                    f" · signed by {signer}" if signer else " · signed" if bundle.signature else " · unsigned"
+                )
             if any(item.severity != Severity.INFO for item in found):
                 step.status = Status.WARN
         return bundle
