@@ -268,7 +268,7 @@ class Member:
     sha256: str | None = None
     """Of the content (wheels only: for the RECORD check)."""
     link: str | None = None
-    """The target of a symbolic or hard link (sdists only)."""
+    """The target of a symbolic or hard link (sdists, and links inside a bundle directory)."""
     note: str | None = None
     """What its content shows, for files whose name alone cannot tell: ``private key``, ``local paths``."""
     compressed: int | None = None

@@ -1,6 +1,6 @@
 """MCP bundles: the manifest against its schema and what hosts accept, what the bundle carries, the
 paths and icons it names, its signature, and the manifest's promises against what the server
-lists. Codes MV801-MV830.
+lists. Codes MV801-MV831.
 
 Where the specification, the schema validator (``mcpb validate``) and the hosts disagree, the
 hosts win, and the finding says so (the sources are in docs/research/mcpb.md).

@@ -100,9 +100,8 @@ class BundleVerification(Verification):
             step.message += f" · entry point {entry}" if entry else ""
             if bundle.packed:
                 signer = bundle.signature.subject if bundle.signature else None
-                step.message += (
-                    f" · signed by {signer}" if signer else " · signed" if bundle.signature else " · unsigned"
-                )
+                held = " · unsigned" if bundle.signature is None else " · signature unreadable"
+                step.message += f" · signed by {signer}" if signer else held
             if any(item.severity != Severity.INFO for item in found):
                 step.status = Status.WARN
         return bundle
