@@ -31,7 +31,7 @@ def tree_digest(path: Path) -> str:
     """A hash of every file's path, mode and bytes under ``path``: equal means byte-identical."""
     digest = hashlib.sha256()
     for file in sorted(path.rglob("*")):
-        digest.update(str(file.relative_to(path)).encode())
+        digest.update(os.fsencode(file.relative_to(path)))  # a name need not be UTF-8
         if file.is_file() and not file.is_symlink():
             digest.update(oct(file.stat().st_mode).encode())
             digest.update(file.read_bytes())

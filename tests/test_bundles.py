@@ -81,6 +81,7 @@ BUNDLES: dict[str, dict[str, Any]] = {
     "inside-links": {
         "packed": False,
         "links": {"server/start.py": "main.py", "here": "."},
+        "files": {"server/\udcffnotes.txt": "a name that is not UTF-8"},
         "written": manifest(
             server={**mcp_config(args=["${__dirname}/server/../server/start.py"]), "entry_point": "server/start.py"}
         ),
@@ -347,6 +348,7 @@ def test_links_and_dots_that_stay_inside_the_bundle_are_followed(batch: Batch) -
     assert tools(report) == ["echo"]
     assert "MV823" not in codes(report)
     assert "MV824" not in codes(report)
+    assert "server/\ufffdnotes.txt" in report["bundle"]["files"], "named as mcpb pack (Node) reads it"
 
 
 def test_an_icon_mcpb_validate_refuses_is_an_error(batch: Batch) -> None:

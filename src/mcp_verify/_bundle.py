@@ -402,12 +402,12 @@ def _walk(source: Path) -> tuple[Member, ...]:
                         pending.append(name)
                     elif stat.S_ISREG(mode):
                         size = entry.stat(follow_symlinks=False).st_size
-                        files.append(Member(name, size))
+                        files.append(Member(_shown(name), size))
                         total += size
                     else:
                         raise BuildError(
                             "MV823",
-                            f"{source.name}/{name} is a {_KINDS.get(stat.S_IFMT(mode))}, "
+                            f"{source.name}/{_shown(name)} is a {_KINDS.get(stat.S_IFMT(mode))}, "
                             "not a regular file: a bundle cannot carry it",
                         )
                     if len(files) + len(links) > MAX_MEMBERS or total > MAX_UNPACKED:
@@ -422,14 +422,20 @@ def _walk(source: Path) -> tuple[Member, ...]:
         if leaves_bundle(name, links):
             raise BuildError(
                 "MV823",
-                f"{source.name}/{name} is a symbolic link to {target!r}, outside the bundle: mcpb pack would "
-                "pack what it points to on this machine, and mcp-verify reads nothing outside the bundle",
+                f"{source.name}/{_shown(name)} is a symbolic link to {_shown(target)!r}, outside the bundle: mcpb "
+                "pack would pack what it points to on this machine, and mcp-verify reads nothing outside the bundle",
             )
     return tuple(
         sorted(
-            [*files, *(Member(name, 0, link=target) for name, target in links.items())], key=lambda member: member.name
+            [*files, *(Member(_shown(name), 0, link=_shown(target)) for name, target in links.items())],
+            key=lambda member: member.name,
         )
     )
+
+
+def _shown(name: str) -> str:
+    """A name as read from the disk, undecodable bytes shown as U+FFFD, as Node (and so mcpb pack) reads it."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def leaves_bundle(link: str, links: Mapping[str, str]) -> bool:
