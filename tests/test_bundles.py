@@ -542,23 +542,14 @@ def _limits() -> None:
 
 
 def _tracer() -> list[str]:
-    """strace, when it is here and allowed to trace (containers may forbid ptrace)."""
+    """strace, when it is here, new enough and allowed to trace (containers may forbid ptrace); a file
+    per thread, so that no call is split across lines."""
     strace = shutil.which("strace")
-    if (
-        strace is None
-        or subprocess.run([strace, "-o", "/dev/null", "true"], check=False, capture_output=True).returncode
-    ):
+    if strace is None:
         return []
-    return [
-        strace,
-        "-f",
-        "-ff",
-        "--seccomp-bpf",
-        "-qq",
-        "--signal=none",
-        "-e",
-        "trace=%file,execve",
-    ]  # a file per thread: whole lines
+    command = [strace, "-f", "-ff", "--seccomp-bpf", "-qq", "--signal=none", "-e", "trace=%file,execve"]
+    tried = subprocess.run([*command, "-o", "/dev/null", "true"], check=False, capture_output=True)
+    return command if tried.returncode == 0 else []
 
 
 class Hostile(Made):
