@@ -989,7 +989,8 @@ _ENTRIES = [
         "build",
         "a link or special file in the bundle (a symlink member, a link leading out of a bundle directory)",
         "A packed bundle holds a symbolic link (or a device, a pipe) rather than a file, or a bundle directory "
-        "holds a link that leads out of it. mcp-verify neither unpacks nor follows it.",
+        "holds a link that leads out of it (PEP 706's data filter refuses the same). mcp-verify neither unpacks "
+        "nor follows it.",
         "Hosts unpack a link as a file holding its target's name; a link out of a bundle directory packs "
         "whatever it points to on the author's machine.",
         "Replace the link with the file it points to, inside the bundle.",
@@ -1060,7 +1061,7 @@ _ENTRIES = [
         "inspect",
         "signed with a certificate hosts will not trust (self-signed, expired, not yet valid)",
         "The signature holds, but its certificate is self-signed or outside its validity dates; hosts check it "
-        "against the system's trust store.",
+        "against the system's trust store (mcpb's verifyCertificateChain, src/node/sign.ts).",
         "Hosts show the bundle as unsigned.",
         "Sign with a code-signing certificate from a CA your users' systems trust.",
     ),
@@ -1070,7 +1071,8 @@ _ENTRIES = [
         "inspect",
         "a member compressed over 50:1, which Claude Desktop refuses to install",
         "A member of the bundle inflates more than 50 times its stored size; Claude Desktop's unpacker takes "
-        "that for a zip bomb (Suspicious compression ratio ... (max: 50:1)).",
+        "that for a zip bomb (Suspicious compression ratio ... (max: 50:1); heygen-com/hyperframes#1716, "
+        "Claude Desktop 1.15200.0).",
         "Claude Desktop refuses to install the bundle.",
         "Leave the file out (.mcpbignore), or ship it in a form that compresses less (silence as a short file).",
     ),
