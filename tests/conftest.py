@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ROOT / "tests" / "packages"
@@ -31,7 +31,7 @@ def tree_digest(path: Path) -> str:
     """A hash of every file's path, mode and bytes under ``path``: equal means byte-identical."""
     digest = hashlib.sha256()
     for file in sorted(path.rglob("*")):
-        digest.update(str(file.relative_to(path)).encode())
+        digest.update(os.fsencode(file.relative_to(path)))  # a name need not be UTF-8
         if file.is_file() and not file.is_symlink():
             digest.update(oct(file.stat().st_mode).encode())
             digest.update(file.read_bytes())
@@ -81,12 +81,17 @@ class Run:
 
 
 def mcp_verify(
-    *args: str, tmp: Path, env: dict[str, str] | None = None, cwd: Path = ROOT, **popen: Any
+    *args: str,
+    tmp: Path,
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+    wrapper: Sequence[str] = (),
+    **popen: Any,
 ) -> subprocess.CompletedProcess[str]:
-    """The command as a user runs it, in a fresh process."""
+    """The command as a user runs it, in a fresh process (under ``wrapper``, strace say, if given)."""
     tmp.mkdir(parents=True, exist_ok=True)
     return subprocess.run(
-        [sys.executable, "-m", "mcp_verify", *args],
+        [*wrapper, sys.executable, "-m", "mcp_verify", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -108,8 +113,9 @@ class Batch:
     tmp: Path
 
 
-def run_batch(paths: Iterable[Path], *args: str, base: Path) -> Batch:
-    """``mcp-verify PATH... --format json`` with the process marker and a TMPDIR of its own under ``base``."""
+def run_batch(paths: Iterable[Path], *args: str, base: Path, **popen: Any) -> Batch:
+    """``mcp-verify PATH... --format json`` with the process marker and a TMPDIR of its own under ``base``
+    (``popen``: as ``mcp_verify`` takes them)."""
     marker = uuid.uuid4().hex
     tmp = base / "tmp"
     tmp.mkdir()
@@ -126,6 +132,7 @@ def run_batch(paths: Iterable[Path], *args: str, base: Path) -> Batch:
         "--env",
         f"{MARK_VARIABLE}={marker}",
         tmp=tmp,
+        **popen,
     )
     assert report.exists(), result.stdout + result.stderr
     reports = {Path(item["project"]).name: item for item in json.loads(report.read_text())["projects"]}

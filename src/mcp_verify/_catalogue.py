@@ -1281,6 +1281,131 @@ _ENTRIES = [
         "The server fails to import on users' machines, or the bundle carries dead weight.",
         "python: bundle the dependencies under server/lib; uv: leave them out.",
     ),
+    Entry(
+        "MV820",
+        ERROR,
+        "build",
+        "the bundle is larger than mcp-verify unpacks (members, bytes, a zip bomb's ratio)",
+        "Measured before a byte is written: more than 50,000 members, more than 1 GiB unpacked, a central "
+        "directory over 16 MiB, or a member of 1 MiB or more compressed over 100:1. The member or the total is named.",
+        "A bundle this large is refused by stores and slow for every user; a zip bomb fills the disk of whoever "
+        "unpacks it.",
+        "Leave caches, virtualenvs, data and build output out of the bundle (.mcpbignore).",
+    ),
+    Entry(
+        "MV821",
+        ERROR,
+        "build",
+        "a member's content is not what its header says",
+        "A member inflates to other bytes than its header declares (size or CRC), or its data is corrupt. "
+        "Unpacking stops at the declared size, so a lying header cannot write more.",
+        "Hosts fail to unpack the bundle, or unpack something other than what was packed.",
+        "Pack the bundle again with `mcpb pack`.",
+    ),
+    Entry(
+        "MV822",
+        ERROR,
+        "build",
+        "a member name appears twice, or a file has members inside it",
+        "Two members have the same name once normalized (./a and a too), or a member is a file and a "
+        "directory at once.",
+        "Readers differ on which copy they take: a second manifest.json or server file silently wins in one "
+        "host and not in another.",
+        "Pack the bundle again with `mcpb pack`, which writes each file once.",
+    ),
+    Entry(
+        "MV823",
+        ERROR,
+        "build",
+        "a link or special file in the bundle (a symlink member, a link leading out of a bundle directory)",
+        "A packed bundle holds a symbolic link (or a device, a pipe) rather than a file, or a bundle directory "
+        "holds a link that leads out of it (PEP 706's data filter refuses the same). mcp-verify neither unpacks "
+        "nor follows it.",
+        "Hosts unpack a link as a file holding its target's name; a link out of a bundle directory packs "
+        "whatever it points to on the author's machine.",
+        "Replace the link with the file it points to, inside the bundle.",
+    ),
+    Entry(
+        "MV824",
+        ERROR,
+        "inspect",
+        "manifest.json names a path that leads out of the bundle",
+        "server.entry_point is absolute or leads out with `..`, or mcp_config (or a platform override) runs or "
+        "reads ${__dirname}/../... The field is named; the server is not started.",
+        "The host runs or reads a file outside the bundle, one users do not have, or one an attacker chose.",
+        "Name files inside the bundle, relative to its root (${__dirname}/server/main.py).",
+    ),
+    Entry(
+        "MV825",
+        ERROR,
+        "inspect",
+        "the icon fails `mcpb validate` (missing, not a PNG, absolute, ${__dirname})",
+        "The manifest's icon is not a PNG file inside the bundle, named relative to its root: mcpb validate "
+        "(modelcontextprotocol/mcpb PR #136) and mcpb pack refuse the bundle.",
+        "The bundle cannot be packed or validated by the official tool; hosts show no icon.",
+        'Ship a PNG in the bundle and name it relative to the root: "icon": "icon.png".',
+    ),
+    Entry(
+        "MV826",
+        WARNING,
+        "inspect",
+        "an icon hosts will not show (a remote URL, a broken icons[] entry)",
+        "icon is a remote URL (mcpb validate warns: Claude Desktop only shows local icons), or an icons[] "
+        "entry breaks the icon rules, which mcpb validate does not check.",
+        "Users see the bundle without its icon.",
+        "Ship the icons as PNG files in the bundle, named relative to its root.",
+    ),
+    Entry(
+        "MV827",
+        ERROR,
+        "inspect",
+        "the bundle's signature does not hold (changed after signing, or broken)",
+        "The signature block's digest is not that of the bundle's bytes (the bundle was changed after it was "
+        "signed), the signature was not made by its certificate's key, or the block cannot be read.",
+        "Hosts that check signatures refuse or distrust the bundle; a bundle changed after signing may not be "
+        "what its publisher signed.",
+        "Sign the bundle again as the last step (mcpb sign), after every change.",
+    ),
+    Entry(
+        "MV828",
+        INFO,
+        "inspect",
+        "the bundle is unsigned",
+        "The bundle carries no signature block (mcpb sign).",
+        "Hosts install it as unverified.",
+        "Sign it with `mcpb sign` and a code-signing certificate, if your users' hosts ask for signatures.",
+    ),
+    Entry(
+        "MV829",
+        ERROR,
+        "inspect",
+        "the signature block is not declared in the zip, so strict zip readers refuse the bundle",
+        "mcpb sign (2.1.2) appends the signature after the zip's end record without counting it as the zip's "
+        "comment; strict readers, Claude Desktop's among them, refuse the file (modelcontextprotocol/mcpb#278).",
+        "Claude Desktop cannot install the signed bundle (Invalid comment length).",
+        "Ship the bundle unsigned, or set the end record's comment length to the block's size (mcpb PR #204).",
+    ),
+    Entry(
+        "MV830",
+        WARNING,
+        "inspect",
+        "signed with a certificate hosts will not trust (self-signed, expired, not yet valid)",
+        "The signature holds, but its certificate is self-signed or outside its validity dates; hosts check it "
+        "against the system's trust store (mcpb's verifyCertificateChain, src/node/sign.ts).",
+        "Hosts show the bundle as unsigned.",
+        "Sign with a code-signing certificate from a CA your users' systems trust.",
+    ),
+    Entry(
+        "MV831",
+        ERROR,
+        "inspect",
+        "a member compressed over 50:1, which Claude Desktop refuses to install",
+        "A member of the bundle inflates more than 50 times its stored size; Claude Desktop's unpacker takes "
+        "that for a zip bomb (Suspicious compression ratio ... (max: 50:1); heygen-com/hyperframes#1716, "
+        "Claude Desktop 1.15200.0).",
+        "Claude Desktop refuses to install the bundle.",
+        "Leave the file out (.mcpbignore), or ship it in a form that compresses less (silence as a short file).",
+    ),
     # shutdown ------------------------------------------------------------------------------------
     Entry(
         "MV501",

@@ -172,6 +172,32 @@ class Copied:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """What a bundle's signature block says, read without a network (no trust store is asked)."""
+
+    problem: str | None = None
+    """Why the signature does not hold (unreadable, content changed after signing, not made by the
+    certificate's key); None when it holds."""
+    declared: bool = True
+    """The zip's end record counts the block as its comment, as strict zip readers require."""
+    subject: str | None = None
+    issuer: str | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+    valid_now: bool | None = None
+    """The certificate's validity covers the time of the run."""
+    self_signed: bool | None = None
+    fingerprint: str | None = None
+    """SHA-256 of the signing certificate."""
+    signed_at: str | None = None
+    """The signingTime the signer put in the signature."""
+    digest_matches: bool | None = None
+    """The signed digest is that of the bundle's bytes (None: the signature carries no digest)."""
+    verifies: bool | None = None
+    """The signature was made by the certificate's key (None: an algorithm not checked here)."""
+
+
+@dataclass(frozen=True)
 class Bundle:
     """An unpacked bundle: where it is, its manifest, and each member as it was stored."""
 
@@ -184,6 +210,10 @@ class Bundle:
     members: tuple[Member, ...] = ()
     packed: bool = True
     """A ``.mcpb`` file; false for a directory holding ``manifest.json``."""
+    heads: dict[str, bytes] = field(default_factory=dict)
+    """The first bytes of each file the manifest names as an icon (hosts show PNG only)."""
+    signature: Signature | None = None
+    """The block ``mcpb sign`` appends; None: unsigned."""
 
     @property
     def server(self) -> JSONDict:
@@ -238,9 +268,11 @@ class Member:
     sha256: str | None = None
     """Of the content (wheels only: for the RECORD check)."""
     link: str | None = None
-    """The target of a symbolic or hard link (sdists only)."""
+    """The target of a symbolic or hard link (sdists, and links inside a bundle directory)."""
     note: str | None = None
     """What its content shows, for files whose name alone cannot tell: ``private key``, ``local paths``."""
+    compressed: int | None = None
+    """Its size as stored in the archive (bundles: hosts refuse members compressed too far)."""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""MCP bundles: the manifest against its schema and what hosts accept, what the bundle carries, and
-the manifest's promises against what the server lists. Codes MV801-MV818.
+"""MCP bundles: the manifest against its schema and what hosts accept, what the bundle carries, the
+paths and icons it names, its signature, and the manifest's promises against what the server
+lists. Codes MV801-MV831.
 
 Where the specification, the schema validator (``mcpb validate``) and the hosts disagree, the
 hosts win, and the finding says so (the sources are in docs/research/mcpb.md).
@@ -16,7 +17,7 @@ from jsonschema import Draft7Validator
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from .._catalogue import finding
-from .._data import MCPB_SCHEMA, load_json
+from .._data import MCPB_SCHEMA, load_json, load_toml
 from .._types import Artifact, Severity
 from ._common import dotted, some
 from .contents import shipped
@@ -32,6 +33,11 @@ _PEP_440_COMMAS = re.compile(r"[<>=!~]=?\s*[\d.*]+\s*,")
 _COMPILED = re.compile(r"\.(?:cpython-(\d)(\d+)[^/]*?-([\w]+)-([\w-]+)|abi3)?\.(?:so|pyd|dylib)$")
 _ALL_PLATFORMS = ("darwin", "win32", "linux")
 _PYTHON_MINORS = range(8, 15)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_DIRNAME = "${__dirname}"
+_SEPARATOR_VARIABLES = re.compile(r"\$\{(?:pathSeparator|/)\}")
+_PATH_END = re.compile(r"[\s:;,=]")
+_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 def schema_for(version: str) -> dict[str, Any]:
@@ -177,9 +183,10 @@ def _compatibility(manifest: dict[str, Any]) -> list[Finding]:
 
 def check_contents(bundle: Bundle) -> list[Finding]:
     """What the bundle carries: secrets, caches (MV160, MV161), large files (MV163), its size (MV810),
-    compiled extensions that do not cover what compatibility claims (MV809)."""
+    compiled extensions that do not cover what compatibility claims (MV809), members compressed
+    further than a host accepts (MV831)."""
     artifact = Artifact(bundle.filename, bundle.sha256, bundle.size, bundle.files)
-    findings = shipped(artifact, bundle.members)
+    findings = shipped(artifact, bundle.members) + _ratios(bundle)
     if bundle.size > LARGE_BUNDLE:
         findings.append(
             finding(
@@ -189,6 +196,26 @@ def check_contents(bundle: Bundle) -> list[Finding]:
             )
         )
     return findings + _compiled(bundle)
+
+
+def _ratios(bundle: Bundle) -> list[Finding]:
+    """Members compressed further than Claude Desktop's unpacker accepts (MV831; the rule is data)."""
+    rule = load_toml("mcpb_rules.toml")["unpack"]
+    limit = rule["max_ratio"]
+    over = [
+        f"{member.name} ({member.size // member.compressed}:1)"
+        for member in bundle.members
+        if member.compressed and member.size > limit * member.compressed
+    ]
+    if not over:
+        return []
+    return [
+        finding(
+            "MV831",
+            f"{bundle.filename} holds {some(over)}, compressed over {limit}:1: {rule['host']} refuses to install it "
+            f"({rule['says']}; {rule['references'][0]})",
+        )
+    ]
 
 
 def _compiled(bundle: Bundle) -> list[Finding]:
@@ -298,4 +325,148 @@ def check_promises(bundle: Bundle, listing: Listing) -> list[Finding]:
                     f"the server lists {kind}s manifest.json does not name: {some(sorted(listed - named))}",
                 )
             )
+    return findings
+
+
+def leaves(path: str) -> bool:
+    """Whether a path the manifest gives relative to the bundle root leads out of it: absolute, or
+    out with ``..`` (``a/../b`` stays inside)."""
+    path = path.replace("\\", "/")
+    return path.startswith("/") or bool(_DRIVE.match(path)) or posixpath.normpath(path).split("/")[0] == ".."
+
+
+def check_paths(bundle: Bundle) -> list[Finding]:
+    """Paths of the manifest that lead out of the bundle (MV824): the entry point, and in mcp_config
+    (its platform overrides too) what follows ``${__dirname}``, or a command given relative to the
+    bundle. A host would read or run a file outside the bundle; mcp-verify reads and runs nothing there."""
+    named = []
+    entry = bundle.server.get("entry_point")
+    if isinstance(entry, str) and entry and leaves(entry):
+        named.append(("server.entry_point", entry))
+    for where, value in _config_strings(bundle.server.get("mcp_config"), "server.mcp_config"):
+        text = _SEPARATOR_VARIABLES.sub("/", value).replace("\\", "/")
+        below = [_PATH_END.split(piece, maxsplit=1)[0] for piece in text.split(_DIRNAME)[1:]]
+        relative = where.endswith(".command") and _DIRNAME not in text and "/" in text and not text.startswith("/")
+        if any(leaves(f".{path}") for path in below) or (relative and leaves(text)):
+            named.append((where, value))
+    return [
+        finding(
+            "MV824",
+            f"manifest.json: {where} is {value!r}, which leads out of the bundle: a host would read or run a file "
+            "outside it, one users do not have; mcp-verify neither reads it nor starts the server",
+        )
+        for where, value in named
+    ]
+
+
+def _config_strings(config: object, where: str) -> list[tuple[str, str]]:
+    """Each string of an mcp_config (command, args, env) and of its platform overrides, with its place."""
+    if not isinstance(config, dict):
+        return []
+    found = [(f"{where}.command", config["command"])] if isinstance(config.get("command"), str) else []
+    args, env = config.get("args"), config.get("env")
+    found += (
+        [(f"{where}.args[{n}]", arg) for n, arg in enumerate(args) if isinstance(arg, str)]
+        if isinstance(args, list)
+        else []
+    )
+    found += (
+        [(f"{where}.env.{key}", value) for key, value in env.items() if isinstance(value, str)]
+        if isinstance(env, dict)
+        else []
+    )
+    overrides = config.get("platform_overrides")
+    for platform, override in overrides.items() if isinstance(overrides, dict) else []:
+        found += _config_strings(override, f"{where}.platform_overrides.{platform}")
+    return found
+
+
+def icon_fields(manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    """The icons the manifest names: ``icon``, then each ``icons[].src``, with their places."""
+    icon = manifest.get("icon")
+    found = [("icon", icon)] if isinstance(icon, str) and icon else []
+    icons = manifest.get("icons")
+    for number, item in enumerate(icons if isinstance(icons, list) else []):
+        source = item.get("src") if isinstance(item, dict) else None
+        if isinstance(source, str) and source:
+            found.append((f"icons[{number}].src", source))
+    return found
+
+
+def check_icons(bundle: Bundle) -> list[Finding]:
+    """The icons as ``mcpb validate`` checks ``icon`` (MV825 where it refuses the bundle, MV826 where it
+    warns), and ``icons[]``, which it does not check, by the same rules (MV826: the host shows no icon).
+    The rules and their source are data: ``_data/mcpb_rules.toml``."""
+    rules = {rule["kind"]: rule for rule in load_toml("mcpb_rules.toml")["icon"]}
+    files = set(bundle.files)
+    findings = []
+    for where, path in icon_fields(bundle.manifest):
+        kind = _icon_problem(path, files, bundle.heads)
+        if kind is None:
+            continue
+        rule = rules[kind]
+        severity = rule["icon"] if where == "icon" else rule["icons"]
+        findings.append(
+            finding(
+                "MV825" if severity == "error" else "MV826",
+                f"manifest.json: {where} {path!r} {rule['says']} ({rule['source']})",
+            )
+        )
+    return findings
+
+
+def _icon_problem(path: str, files: set[str], heads: dict[str, bytes]) -> str | None:
+    """Which icon rule a path breaks, in the order ``mcpb validate`` looks (None: it is a bundled PNG)."""
+    if path.startswith(("http://", "https://")):
+        return "remote"
+    if _DIRNAME in path:
+        return "dirname"
+    if path.startswith(("/", "\\")) or _DRIVE.match(path):
+        return "absolute"
+    if leaves(path):
+        return "outside"
+    name = posixpath.normpath(path)
+    if name not in files:
+        return "missing"
+    return None if heads.get(name, b"").startswith(PNG_SIGNATURE) else "not-png"
+
+
+def check_signature(bundle: Bundle) -> list[Finding]:
+    """The signature block ``mcpb sign`` appends: none (MV828), one that does not hold (MV827), one the
+    zip does not declare, which strict zip readers refuse (MV829), a certificate hosts will not trust (MV830)."""
+    signature = bundle.signature
+    if not bundle.packed:
+        return []
+    if signature is None:
+        return [
+            finding(
+                "MV828",
+                f"{bundle.filename} is unsigned: hosts install it as unverified (mcpb sign adds a signature)",
+            )
+        ]
+    findings = []
+    if signature.problem:
+        findings.append(finding("MV827", f"{bundle.filename}: the signature does not hold: {signature.problem}"))
+    if not signature.declared:
+        findings.append(
+            finding(
+                "MV829",
+                f"{bundle.filename}: the signature block follows the zip's end record, whose comment length does not "
+                "count it: strict zip readers, Claude Desktop's among them, refuse the file (Invalid comment length; "
+                "mcpb 2.1.2's sign writes it so, modelcontextprotocol/mcpb#278)",
+            )
+        )
+    if signature.problem is None and (signature.self_signed or signature.valid_now is False):
+        why = (
+            "self-signed"
+            if signature.self_signed
+            else f"valid from {signature.valid_from} to {signature.valid_to}, not now"
+        )
+        findings.append(
+            finding(
+                "MV830",
+                f"{bundle.filename} is signed by {signature.subject}, with a certificate that is {why}: hosts check "
+                "it against the system's trust store and show the bundle as unsigned",
+            )
+        )
     return findings

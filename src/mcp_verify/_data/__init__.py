@@ -13,6 +13,8 @@ limits of real MCP clients, each with where it comes from.
   ``privacy_policies`` 0.2's): ``_checks/bundle.py`` derives them.
 - ``client_profiles.toml``: one rule per limit of a client, with its references; sources and
   the rules not kept are in ``docs/research/client-profiles.md``.
+- ``mcpb_rules.toml``: what ``mcpb validate`` checks beyond the schema (the icon rules), each with
+  its source; the rest of what it and the hosts do is in ``docs/research/mcpb.md``.
 """
 
 from __future__ import annotations

@@ -23,8 +23,15 @@ from .._bundle import (
 )
 from .._catalogue import finding
 from .._checks.bundle import check_contents as check_contents_of_bundle
-from .._checks.bundle import check_manifest, check_promises, check_versions
-from .._exceptions import CommandFailed, InstallError, LaunchError, UsageError, VerifyError
+from .._checks.bundle import (
+    check_icons,
+    check_manifest,
+    check_paths,
+    check_promises,
+    check_signature,
+    check_versions,
+)
+from .._exceptions import BuildError, CommandFailed, InstallError, LaunchError, UsageError, VerifyError
 from .._project import read_project
 from .._steps import StepLog
 from .._subprocess import run
@@ -79,13 +86,22 @@ class BundleVerification(Verification):
             )
             step.message = f"{what} · server type {bundle.type or '?'}"
         with record.steps.run("inspect") as step:
+            outside = check_paths(bundle)
+            if outside:  # nothing outside the bundle is read or run
+                record.findings += outside[1:]
+                raise BuildError(outside[0].code, outside[0].message, step="inspect")
             project = read_project(bundle.root)
             found = check_manifest(bundle, missing_imports(bundle)) + check_contents_of_bundle(bundle)
             found += check_versions(bundle, _static_version(project), package_version(bundle))
+            found += check_icons(bundle) + check_signature(bundle)
             record.findings += found
             entry = entry_point(bundle)
             step.message = f"manifest_version {bundle.manifest_version or '?'} · {plural(len(bundle.members), 'file')}"
             step.message += f" · entry point {entry}" if entry else ""
+            if bundle.packed:
+                signer = bundle.signature.subject if bundle.signature else None
+                held = " · unsigned" if bundle.signature is None else " · signature unreadable"
+                step.message += f" · signed by {signer}" if signer else held
             if any(item.severity != Severity.INFO for item in found):
                 step.status = Status.WARN
         return bundle
