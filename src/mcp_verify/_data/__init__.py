@@ -15,6 +15,8 @@ limits of real MCP clients, each with where it comes from.
   the rules not kept are in ``docs/research/client-profiles.md``.
 - ``mcpb_rules.toml``: what ``mcpb validate`` checks beyond the schema (the icon rules), each with
   its source; the rest of what it and the hosts do is in ``docs/research/mcpb.md``.
+- ``protocol_eras.toml``: how each client connects since 2026-07-28 removed the handshake (auto,
+  legacy, modern), with the threads that show it; ``docs/research/protocol-eras.md`` has the rest.
 """
 
 from __future__ import annotations
