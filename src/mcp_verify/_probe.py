@@ -461,6 +461,8 @@ class _Pump:
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) <= _HTTP_BODY_KEPT:
             said = (await response.aread()).decode("utf-8", errors="replace").strip()
+        if isinstance(_message(said.encode()), types.JSONRPCError):
+            return  # a JSON-RPC error at an HTTP error status is the server's answer, and reaches the session as one
         sessionless = "session" in said.lower() and "mcp-session-id" not in request.headers
         self.http_errors.append(
             f"{method} → HTTP {response.status_code} ({shorten(said) or response.reason_phrase})"
