@@ -15,7 +15,6 @@ import base64
 import configparser
 import contextlib
 import hashlib
-import json
 import os
 import secrets
 import sys
@@ -36,6 +35,7 @@ from packaging.tags import Tag, sys_tags
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
+from ._boundary import InputError, loads_json
 from ._exceptions import BuildError, UsageError
 from ._threads import in_daemon_thread
 from ._version import __version__
@@ -279,8 +279,8 @@ def _parse_html(text: str, base: str) -> list[_File]:
 
 def _parse_json(query: _Query, body: bytes, base: str) -> list[_File]:
     try:
-        data = json.loads(body)
-    except ValueError as error:
+        data = loads_json(body, what="the page", max_bytes=MAX_PAGE)
+    except InputError as error:
         raise query.error(f"{redact_url(base)} is not a valid PEP 691 page: {error}", _NETWORK_HINT) from None
     entries = data.get("files") if isinstance(data, dict) else None
     if not isinstance(entries, list):

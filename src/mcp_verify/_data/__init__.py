@@ -13,6 +13,8 @@ limits of real MCP clients, each with where it comes from.
   ``privacy_policies`` 0.2's): ``_checks/bundle.py`` derives them.
 - ``client_profiles.toml``: one rule per limit of a client, with its references; sources and
   the rules not kept are in ``docs/research/client-profiles.md``.
+- ``generic_names.toml``: top-level names that collide across projects in site-packages, each with
+  the tools and threads that show it.
 """
 
 from __future__ import annotations
