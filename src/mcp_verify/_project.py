@@ -76,8 +76,9 @@ def _call(item: object, where: str) -> Call:
 
 
 def is_project(path: Path) -> bool:
-    """A directory pip can build: a pyproject.toml, or a setup.py alone."""
-    return (path / PYPROJECT).is_file() or (path / "setup.py").is_file()
+    """A directory pip can build: a pyproject.toml (of any kind: one that is not a regular file is
+    reported as unreadable, not taken for no project), or a setup.py alone."""
+    return os.path.lexists(path / PYPROJECT) or (path / "setup.py").is_file()
 
 
 def read_project(path: Path) -> Project:
@@ -85,7 +86,7 @@ def read_project(path: Path) -> Project:
     file = path / PYPROJECT
     unpacked = (path / "PKG-INFO").is_file()
     files = tuple(_source_files(path))
-    if not file.is_file():
+    if not os.path.lexists(file):
         return Project(path, has_pyproject=False, unpacked_sdist=unpacked, files=files, server_json=_server_json(path))
     try:
         data, text = read_toml(file, what=PYPROJECT)
@@ -109,8 +110,9 @@ def read_project(path: Path) -> Project:
 
 
 def _server_json(path: Path) -> Path | None:
+    """The release's server.json, if there is one of any kind (one that cannot be read is reported)."""
     found = path / "server.json"
-    return found if found.is_file() else None
+    return found if os.path.lexists(found) else None
 
 
 def _text(path: Path) -> str | None:

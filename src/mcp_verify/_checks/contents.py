@@ -293,7 +293,7 @@ def shipped(artifact: Artifact, members: Sequence[Member]) -> list[Finding]:
             finding(
                 "MV165",
                 f"{artifact.filename} ships files of a developer's editor, agent or client: "
-                f"{some(list(developers), MAX_NAMED_FILES)}",
+                f"{some(sorted(developers), MAX_NAMED_FILES)}",
             )
         )
     return findings + large
