@@ -10,6 +10,7 @@ through ``--from-index``, it gets the same finding codes.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -274,11 +275,30 @@ def huge_metadata(root: Path) -> Path:
     return root
 
 
+def bomb_sdist(root: Path) -> Path:
+    """A directory with an sdist alone whose last member says it holds 2 GiB (and holds a megabyte of
+    zeros): a bomb is refused at its header, before its data is read or anything is unpacked."""
+    name = "mvt-b-bomb"
+    base = f"{hostile.module_name(name)}-{hostile.VERSION}"
+    blocks = []
+    for member, data in hostile.sdist_members(name, hostile.PLAIN).items():
+        info = tarfile.TarInfo(member)
+        info.size = len(data)
+        blocks += [info.tobuf(), data, bytes(-len(data) % tarfile.BLOCKSIZE)]
+    bomb = tarfile.TarInfo(f"{base}/zeros.bin")
+    bomb.size = 2 * GIB
+    blocks += [bomb.tobuf(), bytes(MIB)]
+    root.mkdir(parents=True)
+    (root / f"{base}.tar.gz").write_bytes(gzip.compress(b"".join(blocks)))
+    return root
+
+
 RELEASE_FILES: dict[str, tuple[Callable[[Path], Path], str, tuple[str, ...]]] = {
     # name: (generator, code, what the finding names)
     "deep-toml": (deep_project, "MV101", ("pyproject.toml", "nested more than 100 levels deep")),
     "huge-toml": (huge_project, "MV101", ("pyproject.toml", "larger than 4 MiB")),
     "deep-sdist": (deep_sdist, "MV101", ("pyproject.toml", "nested more than 100 levels deep")),
+    "bomb": (bomb_sdist, "MV105", ("mvt_b_bomb-1.0.0.tar.gz", "unpacks to more than 1 GiB")),
     "pkg-info": (huge_pkg_info, "MV105", ("PKG-INFO", "larger than 16 MiB")),
     "metadata": (huge_metadata, "MV110", ("METADATA", "larger than 16 MiB")),
     "good": (hostile.good_wheel, "MV601", ("deep-server.json", "nested more than 100 levels deep")),

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from ._compat import tomllib
 
 if TYPE_CHECKING:
+    import tarfile
     from collections.abc import Mapping
     from pathlib import Path
 
@@ -32,6 +33,9 @@ TEXT_LIMIT = 16 * MIB
 ENV_FILE_LIMIT = MIB
 DEPTH_LIMIT = 100
 """Nesting of arrays and objects (tables); real documents stay under 20."""
+ARCHIVE_BYTES = 1024 * MIB
+ARCHIVE_MEMBERS = 100_000
+"""An sdist's bounds: real ones hold megabytes in hundreds of files (PyPI takes 100 MB a file)."""
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
 _KINDS = (
@@ -59,7 +63,10 @@ class InputError(ValueError):
 
 
 def _limit(size: int) -> str:
-    return f"{size // MIB} MiB" if size >= MIB else f"{size // 1024} KiB"
+    for unit, scale in (("GiB", 1024 * MIB), ("MiB", MIB)):
+        if size >= scale:
+            return f"{size // scale} {unit}"
+    return f"{size // 1024} KiB"
 
 
 def kind(mode: int) -> str:
@@ -91,6 +98,21 @@ def read_bytes(path: Path, *, what: str, limit: int = DOCUMENT_LIMIT) -> bytes:
     if len(data) > limit:
         raise InputError(what, f"is larger than {_limit(limit)}")
     return data
+
+
+def tar_members(archive: tarfile.TarFile, *, what: str) -> list[tarfile.TarInfo]:
+    """An archive's members, read up to ``ARCHIVE_MEMBERS`` of them and ``ARCHIVE_BYTES`` declared:
+    a tar has no index, so a bomb is only found by reading it, and is given up on as soon as it is."""
+    members: list[tarfile.TarInfo] = []
+    total = 0
+    for member in archive:
+        members.append(member)
+        total += member.size
+        if len(members) > ARCHIVE_MEMBERS:
+            raise InputError(what, f"has more than {ARCHIVE_MEMBERS} members")
+        if total > ARCHIVE_BYTES:
+            raise InputError(what, f"unpacks to more than {_limit(ARCHIVE_BYTES)}")
+    return members
 
 
 def decode(data: bytes, *, what: str) -> str:

@@ -32,6 +32,7 @@ import anyio.to_thread
 import build
 import build.env
 
+from ._boundary import InputError, tar_members
 from ._compat import unwrapped
 from ._exceptions import BuildError
 from ._layout import bytecode_command
@@ -270,11 +271,12 @@ def unpack_sdist(sdist: Path, destination: Path) -> Path:
     """Unpack an sdist as pip does before building its wheel; return its one top-level directory.
 
     Every member is checked first: one that would land outside the directory (an absolute or
-    ``..`` name, a link leading out) is named, and nothing is unpacked.
+    ``..`` name, a link leading out) is named, and nothing is unpacked; so is an archive that would
+    unpack to more than ``ARCHIVE_BYTES`` or ``ARCHIVE_MEMBERS`` files (``_boundary.tar_members``).
     """
     try:
         with tarfile.open(sdist) as archive:
-            members = archive.getmembers()
+            members = tar_members(archive, what=f"the sdist {sdist.name}")
             roots = set()
             for member in members:
                 problem = _unsafe_member(member)
@@ -292,6 +294,8 @@ def unpack_sdist(sdist: Path, destination: Path) -> Path:
                 archive.extractall(destination, members=members, filter="data")
             else:  # pragma: no cover - Pythons before the extraction filters (3.10.11, 3.11.3); checked above
                 archive.extractall(destination, members=members)
+    except InputError as error:
+        raise BuildError("MV105", str(error)) from None
     except (tarfile.TarError, OSError, EOFError, ValueError) as error:
         raise BuildError("MV105", f"the sdist {sdist.name} cannot be unpacked: {error}") from None
     return destination / roots.pop()

@@ -35,7 +35,7 @@ from packaging.tags import Tag, sys_tags
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from ._boundary import InputError, loads_json
+from ._boundary import InputError, loads_json, read_bytes
 from ._exceptions import BuildError, UsageError
 from ._threads import in_daemon_thread
 from ._version import __version__
@@ -391,9 +391,10 @@ def _local_files(query: _Query, root: Path) -> list[_File] | None:
     page = project / "index.html"
     try:
         if page.is_file():
-            return _parse_html(page.read_text(encoding="utf-8", errors="replace"), page.as_uri())
+            text = read_bytes(page, what=str(page), limit=MAX_PAGE).decode("utf-8", errors="replace")
+            return _parse_html(text, page.as_uri())
         return [_file(entry.as_uri(), False) for entry in sorted(project.iterdir()) if entry.is_file()]
-    except OSError as error:
+    except (OSError, InputError) as error:
         raise query.error(f"could not read {project} from {query.shown_index}: {error}", _NETWORK_HINT) from None
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from packaging.metadata import parse_email
 from packaging.utils import canonicalize_name
 
-from ._boundary import TEXT_LIMIT
+from ._boundary import TEXT_LIMIT, InputError, tar_members
 from ._exceptions import BuildError, UsageError, WheelError
 from ._types import Member, Metadata, Sdist, Wheel
 
@@ -99,7 +99,7 @@ def inspect_sdist(path: Path) -> Sdist:
     """List the sdist's files (directories left out), each member as stored, its hash and size."""
     try:
         with tarfile.open(path) as archive:
-            members = archive.getmembers()
+            members = tar_members(archive, what=f"the sdist {path.name}")
             stored = tuple(_sdist_member(archive, member) for member in members if not member.isdir())
             info = next(
                 (m for m in members if m.isfile() and m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")), None
@@ -108,6 +108,8 @@ def inspect_sdist(path: Path) -> Sdist:
                 raise BuildError("MV105", f"the sdist {path.name}: {info.name} is larger than {TEXT_LIMIT >> 20} MiB")
             file = archive.extractfile(info) if info is not None else None
             pkg_info = file.read(TEXT_LIMIT).decode("utf-8", errors="replace") if file is not None else None
+    except InputError as error:
+        raise BuildError("MV105", str(error)) from None
     except (tarfile.TarError, OSError, EOFError) as error:
         raise BuildError("MV105", f"the sdist {path.name} cannot be read: {error}") from None
     files = sorted(member.name for member in stored)

@@ -311,7 +311,7 @@ RULES: dict[str, Callable[[object, str], Any]] = {
     "exercise": flag,
     "clients": _clients,
     "from_index": strings,
-    "index_url": _optional(text),
+    "index_url": _optional(lambda value, where: text(value, where, empty=True)),
 }
 """One rule per field of ``Options``: it checks a value as any door gives it and returns it as stored."""
 
