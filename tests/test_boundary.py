@@ -383,6 +383,8 @@ BAD: list[tuple[str, object, str | None, str | None]] = [
     ("url", "localhost:8000/mcp", "localhost:8000/mcp", "expected a path such as /mcp, or an http(s)://"),
     ("url", "http://127.0.0.1:99999/mcp", "http://127.0.0.1:99999/mcp", "not a valid URL (Port out of range"),
     ("url", "/m cp", "/m cp", "a URL or path holds no space or control character"),
+    ("url", "://127.0.0.1/mcp", "://127.0.0.1/mcp", "expected a path such as /mcp, or an http(s)://"),
+    ("url", "http://[::1/mcp", "http://[::1/mcp", "not a valid URL (Invalid IPv6 URL)"),
     ("encoding", "no-such-codec", "no-such-codec", "not a codec Python knows"),
     ("installer", "conda", None, "'conda': expected one of auto, uv, pip"),
     ("transport", "sse", None, "'sse': expected one of stdio, http"),

@@ -254,7 +254,7 @@ def _url(value: object, where: str) -> str:
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
     except ValueError as error:
         raise _refuse(f"{where} {_shown(url)}", f"not a valid URL ({error})") from None
-    if not parts.scheme and not parts.netloc:
+    if not parts.scheme and not parts.netloc and "://" not in url:
         return url
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise _refuse(f"{where} {_shown(url)}", "expected a path such as /mcp, or an http(s)://HOST[:PORT]/PATH URL")

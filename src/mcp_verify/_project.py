@@ -91,7 +91,7 @@ def read_project(path: Path) -> Project:
     try:
         data, text = read_toml(file, what=PYPROJECT)
     except InputError as error:
-        hint = "fix the syntax at that line and column of pyproject.toml" if error.line else None
+        hint = "fix the syntax at that line and column of pyproject.toml" if "not valid TOML" in error.problem else None
         raise BuildError("MV101", str(error), hint, file=PYPROJECT, line=error.line) from None
     tool = data.get("tool")
     table = data.get("project")
