@@ -61,11 +61,15 @@ def special(kind: str, directory: Path) -> Path:
     if kind == "devzero":
         return Path("/dev/zero")
     path = directory / f"special-{kind}"
-    os.mkfifo(path) if kind == "fifo" else path.mkdir()
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
     return path
 
 
-KINDS = {"devzero": "character device", "fifo": "FIFO", "directory": "directory"}
+KINDS = {"devzero": "a character device", "fifo": "a FIFO (named pipe)", "directory": "a directory"}
+"""How a message names each kind."""
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
@@ -74,7 +78,7 @@ def test_a_file_that_is_not_regular_is_refused_unread(tmp_path, kind, read):
     path = special(kind, tmp_path)
     with pytest.raises(InputError) as caught:
         read(path, what=f"the {kind}")
-    assert str(caught.value) == f"the {kind} is a {KINDS[kind]}{' (named pipe)' * (kind == 'fifo')}, not a regular file"
+    assert str(caught.value) == f"the {kind} is {KINDS[kind]}, not a regular file"
 
 
 @pytest.mark.parametrize(
