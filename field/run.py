@@ -3,8 +3,9 @@
 Each release in ``field/releases/*.toml`` holds its truth, established by hand (``by_hand.py``,
 ../shared/field-method.md). Each is verified twice, as a user would: as its unpacked sdist
 (downloaded from PyPI, its sha256 checked) and with ``--from-index``. A row agrees when both
-verdicts are the truth's, both list exactly its tools, a failure names its cause, and the
-unpacked sdist is byte-identical afterwards.
+verdicts are the truth's, both list exactly its tools, a failure names its cause, the unpacked
+sdist is byte-identical afterwards, and both ways report the same finding codes: an unpacked
+sdist is the release it was unpacked from.
 
 Needs the network (PyPI). ``nox -s field``, or ``python field/run.py [NAME ...] [--jobs N]``.
 """
@@ -42,6 +43,8 @@ class Outcome:
     cause_named: bool
     untouched: bool
     problem: str
+    codes: tuple[str, ...] = ()
+    """The codes of its findings, each once, sorted."""
 
 
 def _sdist(name: str, version: str, into: Path) -> Path:
@@ -110,6 +113,7 @@ def _verify(target: list[str], truth: dict[str, Any], work: Path, mode: str) -> 
         else "; ".join(f["code"] + " " + f["message"][:90] for f in report["findings"] if f["severity"] == "error")[
             :240
         ],
+        tuple(sorted({finding["code"] for finding in report["findings"]})),
     )
 
 
@@ -155,7 +159,8 @@ def main() -> None:
             verdict = "error" if outcome.ok is None else "pass" if outcome.ok else "fail"
             mark = "✓" if agrees(truth, outcome) else "✗"
             shown.append(f"{mark} {verdict}, {len(outcome.tools)} tools")
-        both = len(outcomes) == 2 and all(agrees(truth, outcome) for outcome in outcomes)
+        same_codes = len({outcome.codes for outcome in outcomes}) == 1
+        both = len(outcomes) == 2 and all(agrees(truth, outcome) for outcome in outcomes) and same_codes
         agreed += both
         truth_text = f"{truth['verdict']}, {len(truth['tools'])} tools"
         rows.append(
@@ -164,8 +169,14 @@ def main() -> None:
         for outcome in outcomes:
             if not agrees(truth, outcome):
                 rows.append(f"|  ↳ {outcome.mode}: {outcome.problem or 'tools ' + str(outcome.tools)} | | | | |")
+        if not same_codes:
+            shown = "; ".join(f"{outcome.mode}: {' '.join(outcome.codes)}" for outcome in outcomes)
+            rows.append(f"|  ↳ finding codes differ: {shown} | | | | |")
     print("\n".join(rows))
-    print(f"\n{agreed} of {len(results)} releases: right verdict, exact tools, cause named, both ways agreeing")
+    print(
+        f"\n{agreed} of {len(results)} releases: right verdict, exact tools, cause named, "
+        "both ways agreeing on the finding codes"
+    )
     sys.exit(0 if agreed == len(results) else 1)
 
 

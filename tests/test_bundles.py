@@ -730,11 +730,11 @@ def test_what_the_signature_block_says(tmp_path: Path, signature: Signature | No
     ("data", "words"),
     [
         (b"[" * 64 + b"]" * 64, None),
-        (b"[" * 65 + b"]" * 65, "nests 65 levels deep"),
+        (b"[" * 65 + b"]" * 65, "is nested more than 64 levels deep"),
         (b'{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}', None),
         (b"{\xff}", "is not UTF-8"),
         (b"{,}", "line 1, column 2"),
-        (b" " * (1 << 20) + b"{}", "is more than 1048576 bytes"),
+        (b" " * (1 << 20) + b"{}", "is larger than 1 MiB"),
     ],
 )
 def test_a_manifest_is_parsed_within_bounds(data: bytes, words: str | None) -> None:

@@ -22,7 +22,7 @@ from ._bundle import declared_options, peek_manifest, user_config
 from ._compat import unwrapped
 from ._exceptions import UsageError
 from ._files import private_tmpdir, remove_tree
-from ._options import RESOLUTIONS, Options, options
+from ._options import RESOLUTIONS, Options, options, path_text
 from ._pipeline import Shared, legs, verify_target
 from ._sandbox import sandbox
 from ._steps import silent
@@ -51,8 +51,14 @@ def verify(*paths: str | os.PathLike[str], progress: Progress | None = None, **s
 
 async def averify(*paths: str | os.PathLike[str], progress: Progress | None = None, **settings: Any) -> list[Report]:
     """``verify`` for callers that already run an event loop (asyncio or trio, through anyio)."""
-    chosen = options(**settings)
-    targets = resolve_targets([os.fspath(path) for path in paths])
+    return await verify_options(paths, options(settings), progress)
+
+
+async def verify_options(
+    paths: Sequence[str | os.PathLike[str]], chosen: Options, progress: Progress | None = None
+) -> list[Report]:
+    """``averify`` with the options already checked (the command line checks them as it spells them)."""
+    targets = resolve_targets([path_text(path, "PATH") for path in paths])
     targets += [Target(label=spec, index_spec=spec) for spec in chosen.from_index]
     if not targets:
         raise UsageError("nothing to verify: give a PATH or --from-index NAME==VERSION")

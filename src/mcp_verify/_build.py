@@ -4,7 +4,9 @@ Building the wheel from the sdist is what pip does with a release from PyPI, so 
 leaves out is missing from the wheel here too. The project is copied first because backends
 write into the source tree (setuptools' ``*.egg-info``) and the user's tree is never written to.
 A directory that is itself an unpacked sdist (it has PKG-INFO) gets its wheel built straight from
-the copy, as pip builds one: rebuilding an sdist from an sdist can lose files.
+the copy, as pip builds one: rebuilding an sdist from an sdist can lose files. It is a release all the
+same: the tree is packed again as it stands, so that the checks of an sdist see its members as they
+see those of the same release downloaded with ``--from-index``.
 
 The backends' output is captured, never shown: a failure quotes its tail, and a deprecation that
 names a deadline becomes one finding.
@@ -21,6 +23,7 @@ import stat
 import subprocess
 import tarfile
 import threading
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -29,6 +32,7 @@ import anyio.to_thread
 import build
 import build.env
 
+from ._boundary import InputError, tar_members
 from ._compat import unwrapped
 from ._exceptions import BuildError
 from ._layout import bytecode_command
@@ -267,11 +271,12 @@ def unpack_sdist(sdist: Path, destination: Path) -> Path:
     """Unpack an sdist as pip does before building its wheel; return its one top-level directory.
 
     Every member is checked first: one that would land outside the directory (an absolute or
-    ``..`` name, a link leading out) is named, and nothing is unpacked.
+    ``..`` name, a link leading out) is named, and nothing is unpacked; so is an archive that would
+    unpack to more than ``ARCHIVE_BYTES`` or ``ARCHIVE_MEMBERS`` files (``_boundary.tar_members``).
     """
     try:
         with tarfile.open(sdist) as archive:
-            members = archive.getmembers()
+            members = tar_members(archive, what=f"the sdist {sdist.name}")
             roots = set()
             for member in members:
                 problem = _unsafe_member(member)
@@ -289,9 +294,35 @@ def unpack_sdist(sdist: Path, destination: Path) -> Path:
                 archive.extractall(destination, members=members, filter="data")
             else:  # pragma: no cover - Pythons before the extraction filters (3.10.11, 3.11.3); checked above
                 archive.extractall(destination, members=members)
+    except InputError as error:
+        raise BuildError("MV105", str(error)) from None
     except (tarfile.TarError, OSError, EOFError, ValueError) as error:
         raise BuildError("MV105", f"the sdist {sdist.name} cannot be unpacked: {error}") from None
     return destination / roots.pop()
+
+
+def pack_sdist(tree: Path, destination: Path) -> Path:
+    """The tarball an unpacked sdist stands for: every regular file and link of ``tree`` under its one
+    top-level directory, named as the tree is, nothing followed; what cannot be read is left out (the
+    copy of the tree names it, MV164)."""
+    destination.mkdir(parents=True, exist_ok=True)
+    packed = destination / f"{tree.name}.tar.gz"
+    with tarfile.open(packed, "w:gz", compresslevel=1) as archive:
+        for directory, names, files in os.walk(tree):
+            here = Path(directory)
+            names.sort()
+            for name in sorted(files) + [name for name in names if (here / name).is_symlink()]:
+                path = here / name
+                try:
+                    info = archive.gettarinfo(path, f"{tree.name}/{path.relative_to(tree).as_posix()}")
+                    if info.issym():
+                        archive.addfile(info)
+                    elif info.isreg():
+                        with path.open("rb") as file:
+                            archive.addfile(info, file)
+                except OSError:
+                    continue
+    return packed
 
 
 def _unsafe_member(member: tarfile.TarInfo) -> str | None:
@@ -385,12 +416,17 @@ async def _in_thread(
 async def build_project(
     project: Project, work: Path, environments: BuildEnvironments, timeout: float
 ) -> tuple[Artifacts, Copied]:
-    """Copy the project into ``work`` and build both distributions there (only the wheel from an unpacked sdist)."""
+    """Copy the project into ``work`` and build both distributions there; an unpacked sdist is packed as
+    it stands, and only its wheel is built."""
     source = work / "source"
     copied = await anyio.to_thread.run_sync(copy_project, project, source)
     build_them = partial(_build_artifacts, source, None, work, environments, wheel_only=project.unpacked_sdist)
-    detail = "built the wheel straight from the unpacked sdist:" if project.unpacked_sdist else "built"
-    return await _in_thread(build_them, work, timeout, detail, environments.jail), copied
+    if not project.unpacked_sdist:
+        return await _in_thread(build_them, work, timeout, "built", environments.jail), copied
+    packed = await anyio.to_thread.run_sync(pack_sdist, project.path, work / "packed")
+    detail = "packed the unpacked sdist as it stands, and built the wheel straight from it:"
+    built = await _in_thread(build_them, work, timeout, detail, environments.jail)
+    return replace(built, sdist=packed), copied
 
 
 async def build_wheel(tree: Path, work: Path, environments: BuildEnvironments, timeout: float) -> Artifacts:

@@ -26,10 +26,10 @@ import sys
 import zipfile
 import zlib
 from dataclasses import asdict, dataclass, field, fields
-from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from ._boundary import loads_json
 from ._bundle_signature import LARGEST_BLOCK, find_block, read_signature
 from ._checks.archive import unsafe_path
 from ._checks.bundle import PNG_SIGNATURE, icon_fields, leaves
@@ -50,7 +50,6 @@ _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 _LARGEST_MANIFEST = 1 << 20
 _DEEPEST = 64
 """Nesting a manifest may have (real ones have five or six levels)."""
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 MAX_MEMBERS = 50_000
 """Members mcp-verify unpacks at most (bundles with a whole node_modules have a few thousand)."""
@@ -135,21 +134,9 @@ def open_bundle(source: Path, work: Path) -> Bundle:
 
 
 def bounded_json(data: bytes, what: str) -> object:
-    """JSON from outside, bounded in size and nesting before it is parsed (a deep document would
-    exhaust the parser's recursion): a ValueError names what is wrong."""
-    if len(data) > _LARGEST_MANIFEST:
-        raise ValueError(f"{what} is more than {_LARGEST_MANIFEST} bytes, the most a manifest may be")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{what} is not UTF-8: {error.reason} at byte {error.start}") from None
-    depth = max(accumulate(1 if char in "[{" else -1 for char in _STRINGS.sub("", text) if char in "[]{}"), default=0)
-    if depth > _DEEPEST:
-        raise ValueError(f"{what} nests {depth} levels deep, more than the {_DEEPEST} a manifest needs")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{what} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})") from None
+    """JSON from outside, bounded in size and nesting (the shared boundary's parser, at a manifest's limits):
+    a ValueError names what is wrong."""
+    return loads_json(data, what=what, max_bytes=_LARGEST_MANIFEST, max_depth=_DEEPEST)
 
 
 def _read_regular(path: Path, limit: int = _LARGEST_MANIFEST) -> bytes:

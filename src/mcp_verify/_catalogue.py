@@ -301,6 +301,19 @@ _ENTRIES = [
         "Many guides tell users to run servers with `python -m`.",
         "Add <package>/__main__.py that calls the entry point.",
     ),
+    Entry(
+        "MV137",
+        WARNING,
+        "inspect",
+        "the wheel installs a top-level package or module with a generic name (`src`, `utils`, `scripts`...)",
+        "A top-level name in the wheel is one that many projects ship (src, utils, common, scripts, docs, "
+        "examples, build...): the list, with the threads and tools behind each name, is in "
+        "src/mcp_verify/_data/generic_names.toml.",
+        "Two distributions that install the same top-level name overwrite each other's files in the user's "
+        "environment: whichever is installed last wins, and uninstalling one breaks the other.",
+        "Put the code inside a package named after the project (a src/ layout installs src/<name>, not src), "
+        "or leave the directory out of the wheel.",
+    ),
     # inspect: metadata ---------------------------------------------------------------------------
     Entry(
         "MV140",
@@ -394,6 +407,18 @@ _ENTRIES = [
         "A backend that tries to read a FIFO waits forever; one that cannot read a file fails, on any machine "
         "that has the same tree.",
         "Remove it from the project, or exclude it from the sdist.",
+    ),
+    Entry(
+        "MV165",
+        WARNING,
+        "inspect",
+        "a developer's editor, agent or client files ship in the sdist or the wheel",
+        "The artifact contains files of a developer's tools: an AI agent's settings or rules (.claude/, "
+        ".cursor/, .cursorrules, .windsurfrules, .clinerules, .aider*), a client configuration (.mcp.json), "
+        "an editor's project (.vscode/, .idea/), editor leftovers (*.swp, .DS_Store) or logs (*.log).",
+        "They describe one machine (local paths, permissions granted to an agent, history) and are public "
+        "once uploaded; none of them is needed to build or run the release. Credentials in them are MV160.",
+        "Exclude them from the sdist and the wheel (backends do not all honour .gitignore), and rebuild.",
     ),
     # install -------------------------------------------------------------------------------------
     Entry(
@@ -1834,6 +1859,14 @@ def finding(
 ) -> Finding:
     """A finding of ``code``, with the catalogue's severity and step unless told otherwise."""
     return CATALOGUE[code].finding(message, hint, step=step, file=file, line=line, severity=severity)
+
+
+def code_ranges() -> str:
+    """The codes that exist, as ranges per hundred (``MV002-MV003, MV101-MV165, …``), for messages."""
+    hundreds: dict[str, list[str]] = {}
+    for code in sorted(CATALOGUE):
+        hundreds.setdefault(code[:3], []).append(code)
+    return ", ".join(codes[0] if len(codes) == 1 else f"{codes[0]}-{codes[-1]}" for codes in hundreds.values())
 
 
 def markdown_table() -> str:

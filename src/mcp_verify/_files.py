@@ -1,10 +1,9 @@
 """Files: those the user keeps (reports, snapshots) written so that no reader sees half of one, the
-throwaway trees of a run removed quickly, and JSON files read with the line of what is wrong."""
+throwaway trees of a run removed quickly, and JSON files read, within bounds, with the line of what is wrong."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import stat
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 import anyio.to_thread
 import psutil
 
+from ._boundary import InputError, loads_json, read_text
 from ._catalogue import finding
 from ._exceptions import CommandFailed
 from ._subprocess import run
@@ -143,23 +143,16 @@ def _project_file(path: Path, project: Path) -> str | None:
 
 def read_json_object(path: Path, code: str, step: str, root: Path | None = None) -> JsonDocument | Finding:
     """A JSON file's object and text, or the error finding (``code``) that says why not, with line and
-    column; named relative to ``root`` when it lies inside it."""
+    column; named relative to ``root`` when it lies inside it. Bounded in size and depth (``_boundary``)."""
     file = _project_file(path, root) if root is not None else None
     label = file or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except (OSError, UnicodeDecodeError) as error:
-        return finding(code, f"{label} cannot be read: {error}", "fix or remove it", step=step, file=file)
-    except json.JSONDecodeError as error:
-        return finding(
-            code,
-            f"{label} is not valid JSON: {error.msg} (at line {error.lineno}, column {error.colno})",
-            "fix the syntax at that line and column (strict JSON: no comments, no trailing commas)",
-            step=step,
-            file=file,
-            line=error.lineno,
-        )
+        text = read_text(path, what=label)
+        data = loads_json(text, what=label)
+    except InputError as error:
+        syntax = "fix the syntax at that line and column (strict JSON: no comments, no trailing commas)"
+        hint = syntax if "not valid JSON" in error.problem else "fix or remove it"
+        return finding(code, str(error), hint, step=step, file=file, line=error.line)
     if not isinstance(data, dict):
         return finding(code, f"{label} holds a JSON {type(data).__name__}, not an object", step=step, file=file)
     return JsonDocument(data, text, label, file)

@@ -15,7 +15,6 @@ import base64
 import configparser
 import contextlib
 import hashlib
-import json
 import os
 import secrets
 import sys
@@ -36,6 +35,7 @@ from packaging.tags import Tag, sys_tags
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
+from ._boundary import InputError, loads_json, read_bytes
 from ._exceptions import BuildError, UsageError
 from ._threads import in_daemon_thread
 from ._version import __version__
@@ -279,8 +279,8 @@ def _parse_html(text: str, base: str) -> list[_File]:
 
 def _parse_json(query: _Query, body: bytes, base: str) -> list[_File]:
     try:
-        data = json.loads(body)
-    except ValueError as error:
+        data = loads_json(body, what="the page", max_bytes=MAX_PAGE)
+    except InputError as error:
         raise query.error(f"{redact_url(base)} is not a valid PEP 691 page: {error}", _NETWORK_HINT) from None
     entries = data.get("files") if isinstance(data, dict) else None
     if not isinstance(entries, list):
@@ -391,9 +391,10 @@ def _local_files(query: _Query, root: Path) -> list[_File] | None:
     page = project / "index.html"
     try:
         if page.is_file():
-            return _parse_html(page.read_text(encoding="utf-8", errors="replace"), page.as_uri())
+            text = read_bytes(page, what=str(page), limit=MAX_PAGE).decode("utf-8", errors="replace")
+            return _parse_html(text, page.as_uri())
         return [_file(entry.as_uri(), False) for entry in sorted(project.iterdir()) if entry.is_file()]
-    except OSError as error:
+    except (OSError, InputError) as error:
         raise query.error(f"could not read {project} from {query.shown_index}: {error}", _NETWORK_HINT) from None
 
 

@@ -1,7 +1,8 @@
 """Stage 2, inspect: what the built artifacts contain, as ``unzip -l`` and a careful reader see it.
 
 Archives may be hostile (a release downloaded with ``--from-index``): names are kept as stored,
-every member's content is hashed for the RECORD check, and nothing is extracted here.
+every member's content is hashed for the RECORD check as it streams past (a member of gigabytes is
+never held), metadata is read within ``TEXT_LIMIT``, and nothing is extracted here.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 from packaging.metadata import parse_email
 from packaging.utils import canonicalize_name
 
+from ._boundary import TEXT_LIMIT, InputError, tar_members
 from ._exceptions import BuildError, UsageError, WheelError
 from ._types import Member, Metadata, Sdist, Wheel
 
@@ -89,23 +91,26 @@ def file_sha256(path: Path) -> str:
     return sha.hexdigest()
 
 
-def record_hash(data: bytes) -> str:
-    """A hash as RECORD writes it: ``sha256=`` and the urlsafe base64 digest without padding."""
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    return f"sha256={digest}"
+def record_hash(digest: bytes) -> str:
+    """A sha256 digest as RECORD writes it: ``sha256=`` and the urlsafe base64 of it without padding."""
+    return f"sha256={base64.urlsafe_b64encode(digest).rstrip(b'=').decode()}"
 
 
 def inspect_sdist(path: Path) -> Sdist:
     """List the sdist's files (directories left out), each member as stored, its hash and size."""
     try:
         with tarfile.open(path) as archive:
-            members = archive.getmembers()
+            members = tar_members(archive, what=f"the sdist {path.name}")
             stored = tuple(_sdist_member(archive, member) for member in members if not member.isdir())
             info = next(
                 (m for m in members if m.isfile() and m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")), None
             )
+            if info is not None and info.size > TEXT_LIMIT:
+                raise BuildError("MV105", f"the sdist {path.name}: {info.name} is larger than {TEXT_LIMIT >> 20} MiB")
             file = archive.extractfile(info) if info is not None else None
-            pkg_info = file.read().decode("utf-8", errors="replace") if file is not None else None
+            pkg_info = file.read(TEXT_LIMIT).decode("utf-8", errors="replace") if file is not None else None
+    except InputError as error:
+        raise BuildError("MV105", str(error)) from None
     except (tarfile.TarError, OSError, EOFError) as error:
         raise BuildError("MV105", f"the sdist {path.name} cannot be read: {error}") from None
     files = sorted(member.name for member in stored)
@@ -151,7 +156,9 @@ def parse_metadata(text: str) -> Metadata:
 
 
 def _read_text(archive: zipfile.ZipFile, name: str, wheel: str) -> str:
-    """A text file installers read: it must be there, unencrypted, and UTF-8."""
+    """A text file installers read: it must be there, unencrypted, UTF-8, and within ``TEXT_LIMIT``."""
+    if archive.getinfo(name).file_size > TEXT_LIMIT:
+        raise WheelError("MV110", f"{wheel}: {name} is larger than {TEXT_LIMIT >> 20} MiB")
     try:
         return archive.read(name).decode("utf-8")
     except UnicodeDecodeError as error:
@@ -219,15 +226,20 @@ def _members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> tuple[tu
         if info.flag_bits & 0x1:  # encrypted: installers cannot read it
             members.append(Member(info.filename, info.file_size))
             continue
+        kept = info.filename.endswith(".py") and info.file_size <= TEXT_LIMIT
+        sha, head, size, whole = hashlib.sha256(), bytearray(), 0, bytearray()
         try:
-            data = archive.read(info)
-        except (RuntimeError, zipfile.BadZipFile, ValueError, OSError) as error:
+            with archive.open(info) as stream:
+                while chunk := stream.read(_SNIFF_BYTES):
+                    sha.update(chunk)
+                    size += len(chunk)
+                    head += chunk[: _SNIFF_BYTES - len(head)]
+                    whole += chunk if kept else b""
+        except (RuntimeError, zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
             raise WheelError("MV110", f"{info.filename!r} in the wheel cannot be read: {error}") from None
-        members.append(
-            Member(info.filename, len(data), record_hash(data), note=sniff(info.filename, data[:_SNIFF_BYTES]))
-        )
-        if info.filename.endswith(".py") and _MCP_IMPORT.search(data):
-            sources[info.filename] = data.decode("utf-8", errors="replace")
+        members.append(Member(info.filename, size, record_hash(sha.digest()), note=sniff(info.filename, bytes(head))))
+        if kept and _MCP_IMPORT.search(whole):
+            sources[info.filename] = whole.decode("utf-8", errors="replace")
     return tuple(members), sources
 
 

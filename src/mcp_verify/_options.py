@@ -1,21 +1,37 @@
 """The options of a verification: the keyword arguments of ``verify`` and the CLI's options, as one
-frozen value checked once, before anything runs."""
+frozen value checked once, before anything runs.
+
+Three front doors take options: the command line, ``[tool.mcp-verify]`` and the Python API. They
+share the rules here (numbers finite and in range, the right types, a string never taken for a
+list), and a mistake is a ``UsageError`` that names the option as that door spells it: ``--timeout``,
+``[tool.mcp-verify] timeout`` or ``timeout``. A value that may be a secret is never shown.
+"""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any
+import codecs
+import os
+import stat
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 
+from ._boundary import InputError, kind, loads_json
 from ._checks.profiles import clients as profile_clients
 from ._exceptions import UsageError
 from ._types import ERA_MODES, Call
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
-    from pathlib import Path
+    from collections.abc import Callable
 
+Door = Literal["cli", "config", "api"]
 RESOLUTIONS = {"highest": ("highest",), "lowest": ("lowest",), "both": ("highest", "lowest")}
+INSTALLERS = ("auto", "uv", "pip")
+TRANSPORTS = ("stdio", "http")
+MAX_SECONDS = 24 * 3600.0
+"""The longest any time limit may be: a day (a longer one is a mistake, and some waits overflow)."""
 
 
 @dataclass(frozen=True)
@@ -89,39 +105,233 @@ class Options:
         return self.install_dir
 
 
-def options(**given: Any) -> Options:
-    """Options from keyword arguments, a usage error naming any that does not exist."""
-    known = {item.name for item in fields(Options)}
-    unknown = sorted(set(given) - known)
+def options(given: Mapping[str, Any], door: Door = "api") -> Options:
+    """The options, each checked by its rule; a usage error names the first that is wrong as ``door`` spells it."""
+    unknown = sorted(set(given) - set(RULES))
     if unknown:
         raise UsageError(f"unknown option{'s' * (len(unknown) > 1)}: {', '.join(unknown)}")
-    if given.get("transport", "stdio") not in {"stdio", "http"}:
-        raise UsageError(f"transport {given['transport']!r}: expected stdio or http")
-    if given.get("era", "auto") not in ERA_MODES:
-        raise UsageError(f"era {given['era']!r}: expected {', '.join(ERA_MODES)}")
-    if given.get("resolution", "highest") not in RESOLUTIONS:
-        raise UsageError(f"resolution {given['resolution']!r}: expected highest, lowest or both")
-    unknown_clients = sorted(set(given.get("clients", ())) - set(profile_clients()))
-    if unknown_clients:
-        raise UsageError(
-            f"--client {unknown_clients[0]}: no such client profile (they are: {', '.join(profile_clients())})"
-        )
-    calls = tuple(call if isinstance(call, Call) else parse_call(call) for call in given.get("calls", ()))
-    return Options(**{**given, "calls": calls})
+    return Options(**{name: RULES[name](value, spelled(name, door)) for name, value in given.items()})
 
 
-def parse_call(text: str) -> Call:
-    """``TOOL`` or ``TOOL={"arg": 1}``, as ``--call`` takes it."""
-    tool, equals, arguments = text.partition("=")
+# how each door names an option ----------------------------------------------------------------------
+
+_FLAGS = {
+    "args": "--arg",
+    "env": "--env",
+    "pythons": "--python",
+    "clients": "--client",
+    "calls": "--call",
+    "user_config": "--user-config",
+}
+"""The command line's spelling where it is not ``--`` and the name with dashes."""
+
+
+def spelled(option: str, door: Door) -> str:
+    """How ``door`` names ``option``: ``--timeout``, ``[tool.mcp-verify] timeout`` or ``timeout``."""
+    if door == "cli":
+        return _FLAGS.get(option, "--" + option.replace("_", "-"))
+    return f"[tool.mcp-verify] {option}" if door == "config" else option
+
+
+# the rules ----------------------------------------------------------------------------------------
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _typed(value: object) -> str:
+    """The value and its type, for a message about the wrong type."""
+    return f"{_shown(value)} (of type {type(value).__name__})"
+
+
+def _refuse(where: str, problem: str) -> UsageError:
+    return UsageError(f"{where}: {problem}")
+
+
+def seconds(value: object, where: str) -> float:
+    """A time limit: a number (not a bool, not a string) greater than 0 and at most ``MAX_SECONDS``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _refuse(f"{where} {_typed(value)}", "expected a number of seconds")
+    if not 0 < value <= MAX_SECONDS:  # NaN fails every comparison
+        raise _refuse(f"{where} {_shown(value)}", f"expected a number of seconds above 0 and at most {MAX_SECONDS:g}")
+    return float(value)
+
+
+def text(value: object, where: str, *, empty: bool = False) -> str:
+    """A string without NUL (no program can be given one), and not empty unless ``empty``."""
+    if not isinstance(value, str):
+        raise _refuse(f"{where} {_typed(value)}", "expected a string")
+    if "\0" in value:
+        raise _refuse(where, "the value holds a NUL character")
+    if not value and not empty:
+        raise _refuse(where, "the value is empty")
+    return value
+
+
+def strings(value: object, where: str, *, empty: bool = False) -> tuple[str, ...]:
+    """A list of strings: a string alone is refused, never split into its characters."""
+    if isinstance(value, (str, bytes, bytearray)) or not isinstance(value, Sequence):
+        raise _refuse(f"{where} {_typed(value)}", "expected a list of strings (give [...], even for one)")
+    return tuple(text(item, f"{where} (item {index + 1})", empty=empty) for index, item in enumerate(value))
+
+
+def flag(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise _refuse(f"{where} {_typed(value)}", "expected true or false")
+    return value
+
+
+def variables(value: object, where: str) -> dict[str, str]:
+    """Names to string values (an environment); a value is never shown, it may be a secret."""
+    if not isinstance(value, Mapping):
+        raise _refuse(where, f"expected a mapping of names to strings, not {type(value).__name__}")
+    found = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not key or "=" in key or "\0" in key:
+            raise _refuse(where, f"{_shown(key)} is not a variable name")
+        if not isinstance(item, str):
+            raise _refuse(where, f"the value of {key} is of type {type(item).__name__}, not a string")
+        if "\0" in item:
+            raise _refuse(where, f"the value of {key} holds a NUL character")
+        found[key] = item
+    return found
+
+
+def name_list(value: object, where: str) -> tuple[str, ...]:
+    """Names of variables (``[tool.mcp-verify] env``)."""
+    names = strings(value, where)
+    bad = next((name for name in names if "=" in name), None)
+    if bad is not None:
+        raise _refuse(where, f"{_shown(bad)} is not a variable name")
+    return names
+
+
+def _choice(choices: Sequence[str]) -> Callable[[object, str], str]:
+    def rule(value: object, where: str) -> str:
+        if not isinstance(value, str) or value not in choices:
+            raise _refuse(f"{where} {_shown(value)}", f"expected one of {', '.join(choices)}")
+        return value
+
+    return rule
+
+
+def _optional(rule: Callable[[object, str], Any]) -> Callable[[object, str], Any]:
+    return lambda value, where: None if value is None else rule(value, where)
+
+
+def path_text(value: object, where: str) -> str:
+    """A path as given (a string or an ``os.PathLike`` of one), kept as written for reports."""
+    return text(os.fspath(value) if isinstance(value, os.PathLike) else value, where)
+
+
+def _path(value: object, where: str) -> Path:
+    return Path(path_text(value, where))
+
+
+def _regular_file(value: object, where: str, *, missing: bool = False) -> Path:
+    """A file to read: a regular one (a device or a FIFO would be read forever, or replaced when written);
+    ``missing``: or none yet (a snapshot to write)."""
+    path = _path(value, where)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if missing:
+            return path
+        raise _refuse(f"{where} {path}", "no such file") from None
+    except OSError as error:
+        raise _refuse(f"{where} {path}", f"{error.strerror or error}") from None
+    if not stat.S_ISREG(mode):
+        raise _refuse(f"{where} {path}", f"{kind(mode)}, not a regular file")
+    return path
+
+
+def _url(value: object, where: str) -> str:
+    """A path the server serves MCP at (``/mcp``), or a whole ``http(s)://host[:port]/path`` URL."""
+    url = text(value, where)
+    if any(character.isspace() or not character.isprintable() for character in url):
+        raise _refuse(f"{where} {_shown(url)}", "a URL or path holds no space or control character")
+    try:
+        parts = urlsplit(url.replace("{port}", "1"))
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError as error:
+        raise _refuse(f"{where} {_shown(url)}", f"not a valid URL ({error})") from None
+    if not parts.scheme and not parts.netloc and "://" not in url:
+        return url
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise _refuse(f"{where} {_shown(url)}", "expected a path such as /mcp, or an http(s)://HOST[:PORT]/PATH URL")
+    return url
+
+
+def _codec(value: object, where: str) -> str:
+    encoding = text(value, where)
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise _refuse(f"{where} {_shown(encoding)}", "not a codec Python knows") from None
+    return encoding
+
+
+def _clients(value: object, where: str) -> tuple[str, ...]:
+    known = profile_clients()
+    for client in (chosen := strings(value, where)):
+        if client not in known:
+            raise _refuse(f"{where} {client}", f"no such client profile (they are: {', '.join(known)})")
+    return chosen
+
+
+def _calls(value: object, where: str) -> tuple[Call, ...]:
+    if isinstance(value, (str, bytes, bytearray)) or not isinstance(value, Sequence):
+        raise _refuse(f"{where} {_typed(value)}", "expected a list of calls (give [...], even for one)")
+    return tuple(call if isinstance(call, Call) else parse_call(text(call, where), where) for call in value)
+
+
+RULES: dict[str, Callable[[object, str], Any]] = {
+    "timeout": _optional(seconds),
+    "script": _optional(text),
+    "args": lambda value, where: strings(value, where, empty=True),
+    "env": variables,
+    "installer": _choice(INSTALLERS),
+    "pythons": strings,
+    "resolution": _choice(tuple(RESOLUTIONS)),
+    "strict": _optional(flag),
+    "encoding": _optional(_codec),
+    "era": _choice(ERA_MODES),
+    "protocols": flag,
+    "build_timeout": seconds,
+    "startup_budget": seconds,
+    "keep_env": flag,
+    "install_dir": _optional(_path),
+    "dist_dir": _optional(_path),
+    "server_json": _optional(_regular_file),
+    "snapshot": _optional(lambda value, where: _regular_file(value, where, missing=True)),
+    "update_snapshot": flag,
+    "sandbox": flag,
+    "calls": _calls,
+    "transport": _choice(TRANSPORTS),
+    "url": _url,
+    "user_config": variables,
+    "exercise": flag,
+    "clients": _clients,
+    "from_index": strings,
+    "index_url": _optional(lambda value, where: text(value, where, empty=True)),
+}
+"""One rule per field of ``Options``: it checks a value as any door gives it and returns it as stored."""
+
+
+def parse_call(given: str, where: str = "--call") -> Call:
+    """``TOOL`` or ``TOOL={"arg": 1}``, as ``--call`` takes it; the arguments are bounded JSON."""
+    tool, equals, arguments = given.partition("=")
     tool = tool.strip()
     if not tool:
-        raise UsageError(f"--call {text!r}: give TOOL, or TOOL={{...}} with the arguments as a JSON object")
+        raise _refuse(f"{where} {_shown(given)}", "give TOOL, or TOOL={...} with the arguments as a JSON object")
     if not equals:
         return Call(tool)
     try:
-        value = json.loads(arguments)
-    except ValueError as error:
-        raise UsageError(f"--call {tool}: the arguments are not valid JSON ({error})") from None
+        value = loads_json(arguments, what="the text after =")
+    except InputError as error:
+        raise _refuse(f"{where} {tool}", str(error)) from None
     if not isinstance(value, dict):
-        raise UsageError(f"--call {tool}: the arguments must be a JSON object, not {type(value).__name__}")
+        raise _refuse(f"{where} {tool}", f"the arguments must be a JSON object, not {type(value).__name__}")
     return Call(tool, value)

@@ -8,11 +8,11 @@ sdist or downloaded from an index goes through the same checks.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
-from ._compat import tomllib
+from ._boundary import TEXT_LIMIT, InputError, read_text, read_toml
 from ._exceptions import BuildError, UsageError
+from ._options import RULES, name_list, spelled
 from ._types import Call, Project, Settings
 
 PYPROJECT = "pyproject.toml"
@@ -31,10 +31,11 @@ SKIPPED_DIRS = frozenset(
 )
 """Directories no build needs: tools' caches."""
 _COMPILED = (".pyc", ".pyo")
-_TOML_POSITION = re.compile(r"line (?P<line>\d+), column (?P<column>\d+)")
 
 
-_SETTINGS = {"script", "args", "timeout", "strict", "env", "calls"}
+_RULES = {**{key: RULES[key] for key in ("script", "args", "timeout", "strict")}, "env": name_list}
+"""The rules of every front door; ``env`` here names the variables, their values come from --env."""
+_SETTINGS = {*_RULES, "calls"}
 _CALL_KEYS = {"tool", "arguments", "expect"}
 
 
@@ -47,24 +48,14 @@ def settings(table: object, where: str = "[tool.mcp-verify]") -> Settings:
     unknown = sorted(set(table) - _SETTINGS)
     if unknown:
         raise UsageError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_SETTINGS))})")
-    script, args, timeout, strict, env = (table.get(key) for key in ("script", "args", "timeout", "strict", "env"))
-    checks = (
-        ("script", script, isinstance(script, str)),
-        ("args", args, isinstance(args, list) and all(isinstance(arg, str) for arg in args)),
-        ("timeout", timeout, isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0),
-        ("strict", strict, isinstance(strict, bool)),
-        ("env", env, isinstance(env, list) and all(isinstance(name, str) and name for name in env)),
-    )
-    for key, value, valid in checks:
-        if value is not None and not valid:
-            raise UsageError(f"{where}: {key} = {value!r} is not valid here")
+    given = {key: value for key, value in table.items() if value is not None}
+    checked = {key: rule(given[key], spelled(key, "config")) for key, rule in _RULES.items() if key in given}
+    calls = given.get("calls", [])
+    if not isinstance(calls, list):
+        raise UsageError(f"{spelled('calls', 'config')}: a {type(calls).__name__} is not an array of tables")
     return Settings(
-        script=script,
-        args=tuple(args or ()),
-        timeout=float(timeout) if timeout is not None else None,
-        strict=strict,
-        env=tuple(env or ()),
-        calls=tuple(_call(item, f"{where} calls[{index}]") for index, item in enumerate(table.get("calls") or [])),
+        **checked,
+        calls=tuple(_call(item, f"{where} calls[{index}]") for index, item in enumerate(calls)),
     )
 
 
@@ -85,8 +76,9 @@ def _call(item: object, where: str) -> Call:
 
 
 def is_project(path: Path) -> bool:
-    """A directory pip can build: a pyproject.toml, or a setup.py alone."""
-    return (path / PYPROJECT).is_file() or (path / "setup.py").is_file()
+    """A directory pip can build: a pyproject.toml (of any kind: one that is not a regular file is
+    reported as unreadable, not taken for no project), or a setup.py alone."""
+    return os.path.lexists(path / PYPROJECT) or (path / "setup.py").is_file()
 
 
 def read_project(path: Path) -> Project:
@@ -94,24 +86,13 @@ def read_project(path: Path) -> Project:
     file = path / PYPROJECT
     unpacked = (path / "PKG-INFO").is_file()
     files = tuple(_source_files(path))
-    if not file.is_file():
+    if not os.path.lexists(file):
         return Project(path, has_pyproject=False, unpacked_sdist=unpacked, files=files, server_json=_server_json(path))
     try:
-        text = file.read_bytes().decode("utf-8")
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        where = _TOML_POSITION.search(str(error))
-        raise BuildError(
-            "MV101",
-            f"pyproject.toml is not valid TOML: {error}",
-            "fix the syntax at that line and column of pyproject.toml",
-            file=PYPROJECT,
-            line=int(where["line"]) if where else None,
-        ) from None
-    except UnicodeDecodeError as error:
-        raise BuildError("MV101", f"pyproject.toml is not UTF-8 text: {error.reason} at byte {error.start}") from None
-    except OSError as error:
-        raise BuildError("MV101", f"pyproject.toml cannot be read: {error.strerror or error}") from None
+        data, text = read_toml(file, what=PYPROJECT)
+    except InputError as error:
+        hint = "fix the syntax at that line and column of pyproject.toml" if "not valid TOML" in error.problem else None
+        raise BuildError("MV101", str(error), hint, file=PYPROJECT, line=error.line) from None
     tool = data.get("tool")
     table = data.get("project")
     readme = table.get("readme") if isinstance(table, dict) else None
@@ -129,14 +110,15 @@ def read_project(path: Path) -> Project:
 
 
 def _server_json(path: Path) -> Path | None:
+    """The release's server.json, if there is one of any kind (one that cannot be read is reported)."""
     found = path / "server.json"
-    return found if found.is_file() else None
+    return found if os.path.lexists(found) else None
 
 
 def _text(path: Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_text(path, what=path.name, limit=TEXT_LIMIT)
+    except InputError:
         return None
 
 

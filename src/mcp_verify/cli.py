@@ -10,14 +10,16 @@ import stat
 import sys
 import tempfile
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import anyio
 import click
 
-from ._api import averify
-from ._catalogue import CATALOGUE
+from ._api import verify_options
+from ._boundary import InputError, read_env_file
+from ._catalogue import CATALOGUE, code_ranges
 from ._checks.profiles import clients as profile_clients
 from ._checks.profiles import sources as profile_sources
 from ._compat import unwrapped
@@ -27,11 +29,13 @@ from ._format import FORMATTERS
 from ._format._safe import visible
 from ._format.github import summary
 from ._format.text import MARKS
+from ._options import INSTALLERS, RESOLUTIONS, TRANSPORTS, options
 from ._subprocess import kill_all
 from ._types import ERA_MODES
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._options import Options
     from ._report import Report
     from ._types import StepResult
 
@@ -55,25 +59,13 @@ def _parse_env(pairs: tuple[str, ...], option: str = "--env") -> dict[str, str]:
 
 
 def _read_env_file(path: Path | None) -> dict[str, str]:
-    """Variables from a ``.env`` file, read as python-dotenv reads it (comments, ``export``, quotes)."""
+    """Variables from a ``.env`` file; a line it cannot read is named by its number, never shown."""
     if path is None:
         return {}
-    from dotenv import dotenv_values  # noqa: PLC0415 - only with --env-file
-
     try:
-        values = dotenv_values(path, encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"--env-file {path}: cannot be read ({error})") from None
-    if any(value is None for value in values.values()):
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-        bad = [
-            number
-            for number, line in enumerate(lines, start=1)
-            if line.strip() and not line.lstrip().startswith("#") and "=" not in line
-        ]
-        where = f"line {bad[0]}" if bad else "a line"
-        raise UsageError(f"--env-file {path}:{bad[0] if bad else ''} {where} is not NAME=VALUE (its text is not shown)")
-    return {key: value for key, value in values.items() if value is not None}
+        return read_env_file(path, what=f"--env-file {path}:", environ=os.environ)
+    except InputError as error:
+        raise UsageError(str(error)) from None
 
 
 class _Progress:
@@ -107,7 +99,7 @@ class _Progress:
         self.shown = len(self.running)
 
 
-async def _interruptible(paths: tuple[str, ...], settings: dict[str, Any], progress: _Progress) -> list[Report] | int:
+async def _interruptible(paths: tuple[str, ...], chosen: Options, progress: _Progress) -> list[Report] | int:
     """Run the verification; on SIGINT/SIGTERM cancel it (servers killed, temp dirs removed) and say which.
 
     The signal handlers stay installed until the clean-up is over, and further signals are then
@@ -117,7 +109,7 @@ async def _interruptible(paths: tuple[str, ...], settings: dict[str, Any], progr
     received: list[int] = []
     reports: list[Report] = []
     if sys.platform == "win32":  # pragma: no cover - no POSIX signals to receive
-        return await averify(*paths, progress=progress, **settings)
+        return await verify_options(paths, chosen, progress)
     with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals, unwrapped():
         async with anyio.create_task_group() as group:
             work = anyio.CancelScope()
@@ -131,7 +123,7 @@ async def _interruptible(paths: tuple[str, ...], settings: dict[str, Any], progr
 
             group.start_soon(on_signal)
             with work:
-                reports = await averify(*paths, progress=progress, **settings)
+                reports = await verify_options(paths, chosen, progress)
             group.cancel_scope.cancel()
     if received:  # cleaned up, and the receiver gave the signals their defaults back: ignore them now
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -139,10 +131,10 @@ async def _interruptible(paths: tuple[str, ...], settings: dict[str, Any], progr
     return 128 + received[0] if received else reports
 
 
-def _run(paths: tuple[str, ...], settings: dict[str, Any], quiet: bool) -> list[Report]:
+def _run(paths: tuple[str, ...], chosen: Options, quiet: bool) -> list[Report]:
     """Run the verification and turn every way it can end into the contract's exit codes."""
     try:
-        outcome = anyio.run(_interruptible, paths, settings, _Progress(quiet))
+        outcome = anyio.run(_interruptible, paths, chosen, _Progress(quiet))
     except UsageError as error:
         _error(str(error), EXIT_USAGE)
     except KeyboardInterrupt:
@@ -201,7 +193,7 @@ def _deliver(document: str, output: Path | None) -> bool:
 def _explain(code: str) -> NoReturn:
     entry = CATALOGUE.get(code.strip().upper())
     if entry is None:
-        _error(f"--explain {code}: no such finding code (they run from MV002 to MV710; see the README)", EXIT_USAGE)
+        _error(f"--explain {code}: no such finding code (the codes are {code_ranges()}; see the README)", EXIT_USAGE)
     click.echo(entry.explain(), nl=False)
     rules = profile_sources(entry.code)
     if rules:
@@ -209,22 +201,18 @@ def _explain(code: str) -> NoReturn:
     sys.exit(EXIT_OK)
 
 
-def _client_config(paths: tuple[str, ...], settings: dict[str, Any], install_dir: Path | None, quiet: bool) -> NoReturn:
+def _client_config(paths: tuple[str, ...], chosen: Options, install_dir: Path | None, quiet: bool) -> NoReturn:
     from ._config import client_config, server_home  # noqa: PLC0415 - only for --client-config
 
-    if len(paths) != 1 or settings["from_index"]:
+    if len(paths) != 1 or chosen.from_index:
         _error("--client-config verifies exactly one PATH", EXIT_USAGE)
-    settings = {
-        **settings,
-        "install_dir": install_dir or server_home(Path(paths[0])),
-        "pythons": settings["pythons"][:1],
-    }
-    reports = _run(paths, settings, quiet)
+    chosen = replace(chosen, install_dir=install_dir or server_home(Path(paths[0])), pythons=chosen.pythons[:1])
+    reports = _run(paths, chosen, quiet)
     report = reports[0]
     if not report.ok:
         click.echo(FORMATTERS["text"](reports), err=True, nl=False)
         sys.exit(EXIT_FAIL)
-    click.echo(json.dumps(client_config(report, env_names=sorted(settings["env"])), indent=2))
+    click.echo(json.dumps(client_config(report, env_names=sorted(chosen.env)), indent=2))
     sys.exit(EXIT_OK)
 
 
@@ -275,7 +263,7 @@ Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 inte
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=float,
     help="Seconds for launching, handshaking and listing together, and for each call (default 30).",
 )
 @click.option("--script", metavar="NAME", help="Console script to launch when the wheel has several.")
@@ -283,12 +271,12 @@ Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 inte
 @click.option("--env", "env", multiple=True, metavar="KEY=VALUE", help="Environment for the server (repeatable).")
 @click.option(
     "--env-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="Environment for the server from a .env file (--env wins).",
 )
 @click.option(
     "--installer",
-    type=click.Choice(["auto", "uv", "pip"]),
+    type=click.Choice(INSTALLERS),
     default="auto",
     show_default=True,
     help="auto uses uv when it is available, else virtualenv + pip.",
@@ -303,14 +291,14 @@ Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 inte
 )
 @click.option(
     "--resolution",
-    type=click.Choice(["highest", "lowest", "both"]),
+    type=click.Choice(list(RESOLUTIONS)),
     default="highest",
     show_default=True,
     help="Install the newest allowed dependencies, the lowest allowed direct ones (uv), or both.",
 )
 @click.option(
     "--build-timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=float,
     default=900.0,
     show_default=True,
     metavar="SECONDS",
@@ -318,7 +306,7 @@ Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 inte
 )
 @click.option(
     "--startup-budget",
-    type=click.FloatRange(min=0),
+    type=float,
     default=10.0,
     show_default=True,
     metavar="SECONDS",
@@ -356,12 +344,12 @@ Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 inte
 @click.option("--index-url", metavar="URL", help="Index for --from-index (default: uv's or pip's setting, else PyPI).")
 @click.option(
     "--server-json",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="MCP Registry server.json to check against the built artifacts (default: the project's).",
 )
 @click.option(
     "--snapshot",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="Compare the listed tools, prompts and resources with this JSON snapshot (breaking changes fail).",
 )
 @click.option("--update-snapshot", is_flag=True, help="Write the --snapshot file from what the server lists.")
@@ -394,7 +382,7 @@ Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 inte
 )
 @click.option(
     "--transport",
-    type=click.Choice(["stdio", "http"]),
+    type=click.Choice(TRANSPORTS),
     default="stdio",
     show_default=True,
     help="http: start the server on a free local port ({port} in --arg and --env values) and talk streamable HTTP.",
@@ -435,13 +423,14 @@ def main(
     try:
         settings["env"] = {**_read_env_file(env_file), **_parse_env(env)}
         settings["user_config"] = _parse_env(settings["user_config"], "--user-config")
+        chosen = options(settings, "cli")
         if output is not None:
             check_output(output)
     except UsageError as error:
         _error(str(error), EXIT_USAGE)
     if client_config:
-        _client_config(paths, settings, install_dir, quiet)
-    reports = _run(paths, settings, quiet)
+        _client_config(paths, chosen, install_dir, quiet)
+    reports = _run(paths, chosen, quiet)
     document = FORMATTERS[output_format](reports)
     written = _deliver(document, output)
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")

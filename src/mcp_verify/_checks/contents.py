@@ -1,7 +1,7 @@
 """What the sdist and the wheel carry: files lost on the way, wheel lint, and what must not ship.
 
-Codes: MV130-MV136 (the wheel's contents), MV160-MV164 (secrets, caches, links, large and
-unpackable files).
+Codes: MV130-MV137 (the wheel's contents), MV160-MV165 (secrets, caches, links, large and
+unpackable files, developers' files).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from .._catalogue import finding
+from .._data import load_toml
 from ._common import some
 
 if TYPE_CHECKING:
@@ -33,6 +34,16 @@ _SECRET_NAMES = re.compile(
 _CACHES = {".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox", "node_modules", ".ipynb_checkpoints"}
 _CACHES |= {".hypothesis", ".coverage", ".venv"}
 """Developer tools' directories; bytecode (``__pycache__``) is MV132's."""
+_DEVELOPER_DIRS = {".claude", ".cursor", ".windsurf", ".clinerules", ".roo", ".continue", ".kiro", ".gemini"}
+_DEVELOPER_DIRS |= {".vscode", ".idea", ".vs", ".zed", ".fleet", ".history"}
+"""Directories of AI agents' settings and rules, and of editors' projects (MV165)."""
+_DEVELOPER_FILES = re.compile(
+    r"\.mcp\.json|CLAUDE\.local\.md|\.cursorrules|\.cursor(?:indexing)?ignore|\.windsurfrules|\.codeiumignore"
+    r"|\.clinerules|\.clineignore|\.roomodes|\.rooignore|\.aider.*|\.envrc|\.DS_Store|Thumbs\.db|.+\.sw[op]|.+~|.+\.log"
+)
+"""Files of the same tools, editors' leftovers and logs (MV165); credentials in any of them are MV160's."""
+_FIXTURE_DIRS = {"test", "tests", "testing", "fixtures", "testdata"}
+"""Where a ``.log`` is test data, not a leftover."""
 
 
 def check_contents(
@@ -187,7 +198,23 @@ def wheel_lint(wheel: Wheel) -> list[Finding]:
         for package in packages
         if package in _TEST_PACKAGES
     ]
-    return findings
+    return findings + _generic_names(wheel, packages)
+
+
+def _generic_names(wheel: Wheel, packages: Sequence[str]) -> list[Finding]:
+    """Top-level packages, and modules of a wheel without packages, named as many projects name theirs (MV137)."""
+    generic = load_toml("generic_names.toml")["names"]
+    named = [f"package {name!r}" for name in packages if name in generic]
+    if not packages:
+        named += [f"module {name!r}" for name in wheel.files if "/" not in name and name.removesuffix(".py") in generic]
+    return [
+        finding(
+            "MV137",
+            f"{wheel.filename} installs a top-level {what}: other projects install one of that name too, and "
+            "each overwrites the other's files",
+        )
+        for what in named
+    ]
 
 
 def _stray_message(name: str, packages: Sequence[str]) -> str | None:
@@ -229,16 +256,20 @@ def shipped(artifact: Artifact, members: Sequence[Member]) -> list[Finding]:
     secrets: list[str] = []
     git: list[str] = []
     leftovers: list[str] = []
+    developers: dict[str, None] = {}
     large: list[Finding] = []
     for member in members:
         parts = member.name.split("/")[1:] if sdist else member.name.split("/")
         why = _secret(parts[-1] if parts else member.name, member)
+        developer = _developer(member.name, parts)
         if ".git" in parts[:-1]:
             git.append(member.name)
         elif why:
             secrets.append(f"{member.name} ({why})")
         elif any(part in _CACHES for part in parts) or (sdist and len(parts) > 1 and parts[0] in {"dist", "build"}):
             leftovers.append(member.name)
+        elif developer:
+            developers[developer] = None
         if member.size > LARGE_FILE:
             large.append(
                 finding(
@@ -257,7 +288,27 @@ def shipped(artifact: Artifact, members: Sequence[Member]) -> list[Finding]:
                 f"{artifact.filename} ships {len(leftovers)} cache or build leftover file(s): {some(leftovers)}",
             )
         )
+    if developers:
+        findings.append(
+            finding(
+                "MV165",
+                f"{artifact.filename} ships files of a developer's editor, agent or client: "
+                f"{some(sorted(developers), MAX_NAMED_FILES)}",
+            )
+        )
     return findings + large
+
+
+def _developer(name: str, parts: Sequence[str]) -> str | None:
+    """The developer's directory (``pkg-1.0/.claude/``) or file a member is part of, or None."""
+    prefix = name[: len(name) - len("/".join(parts))]
+    for index, part in enumerate(parts[:-1]):
+        if part in _DEVELOPER_DIRS or part.startswith(".aider"):
+            return prefix + "/".join(parts[: index + 1]) + "/"
+    base = parts[-1] if parts else name
+    if _DEVELOPER_FILES.fullmatch(base) and not (base.endswith(".log") and _FIXTURE_DIRS.intersection(parts)):
+        return name
+    return None
 
 
 def _secret(base: str, member: Member) -> str | None:

@@ -68,10 +68,14 @@ def check_stdout(strays: Sequence[StrayLine], oversized: Sequence[str]) -> list[
 
 
 def check_identity(reported: str | None, version: str) -> list[Finding]:
-    """serverInfo.version that is not the release's version (MV306): FastMCP reports its own unless told."""
-    if not reported or _same(reported, version):
+    """serverInfo.version that is not the release's version (MV306): FastMCP reports its own unless told.
+
+    An empty one is as wrong: clients show it, and logs record it, as no version at all.
+    """
+    if reported is None or _same(reported, version):
         return []
-    return [finding("MV306", f"the server reports version {reported!r} in serverInfo, the release is {version}")]
+    said = f"version {reported!r}" if reported.strip() else f"an empty version ({reported!r})"
+    return [finding("MV306", f"the server reports {said} in serverInfo, the release is {version}")]
 
 
 def _same(one: str, other: str) -> bool:

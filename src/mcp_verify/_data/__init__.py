@@ -17,6 +17,8 @@ limits of real MCP clients, each with where it comes from.
   its source; the rest of what it and the hosts do is in ``docs/research/mcpb.md``.
 - ``protocol_eras.toml``: how each client connects since 2026-07-28 removed the handshake (auto,
   legacy, modern), with the threads that show it; ``docs/research/protocol-eras.md`` has the rest.
+- ``generic_names.toml``: top-level names that collide across projects in site-packages, each with
+  the tools and threads that show it.
 """
 
 from __future__ import annotations

@@ -207,7 +207,7 @@ class Verification:
                 artifacts, copied = await build_project(
                     project, self.work, self.shared.builds, self.options.build_timeout
                 )
-                self._keep_dists(artifacts)
+                self._keep_dists(artifacts, project)
             else:
                 artifacts, project = await self._prebuilt()
             shown = [
@@ -265,11 +265,12 @@ class Verification:
         assert wheel is not None
         return Artifacts(wheel=wheel, sdist=sdist, detail=detail), project
 
-    def _keep_dists(self, artifacts: Artifacts) -> None:
+    def _keep_dists(self, artifacts: Artifacts, project: Project) -> None:
+        """The built artifacts, for the upload step (not the sdist an unpacked one was packed into)."""
         if self.options.dist_dir is None:
             return
         self.options.dist_dir.mkdir(parents=True, exist_ok=True)
-        for path in (artifacts.sdist, artifacts.wheel):
+        for path in (None if project.unpacked_sdist else artifacts.sdist, artifacts.wheel):
             if path is not None:
                 shutil.copy2(path, self.options.dist_dir / path.name)
 
