@@ -24,8 +24,6 @@ import math
 import signal
 import socket
 import subprocess
-import sys
-import time
 from collections import deque
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -47,7 +45,7 @@ from pydantic import ValidationError
 from ._compat import unwrapped
 from ._diagnose import last_words
 from ._exceptions import HandshakeError, LaunchError, ListError, ServerExited, VerifyError
-from ._subprocess import Family, census, kill_group, kill_processes
+from ._platform import Keeper, kill_group, terminate_group
 from ._types import CallResult, Exercised, Listing, ListProblem, Shutdown, StrayLine
 from ._version import __version__
 
@@ -139,32 +137,25 @@ class Session:
 
 
 class _Process:
-    """The server's process and everything it starts."""
+    """The server's process and everything it starts, held by the platform's keeper."""
 
-    def __init__(self, process: Process, spec: LaunchSpec, env: dict[str, str]) -> None:
+    def __init__(self, process: Process, keeper: Keeper) -> None:
         self.process = process
-        self.family = Family(process.pid, time.time() - 1, env, spec.cwd)
+        self.keeper = keeper
         self.spawned = anyio.current_time()
-        self.known: dict[int, str] = {}
-        """Every process of the family seen so far, pid to command line."""
 
     @property
     def pid(self) -> int:
-        return self.process.pid
+        """The server's own pid (which also names its process group)."""
+        return self.keeper.pid
 
     @property
     def returncode(self) -> int | None:
         return self.process.returncode
 
-    def look(self) -> dict[int, str]:
-        """The family now; remembered, so a process seen once is found again wherever it goes."""
-        found = census(self.family)
-        self.known.update(found)
-        return found
-
     async def _terminate(self, how: str) -> str:
-        """SIGTERM to the group, then SIGKILL after the grace: ``how``, or ``sigkill`` when SIGTERM was not enough."""
-        kill_group(self.pid, signal.SIGTERM)
+        """Stop the group as a client does, then kill it after the grace: ``how``, or ``sigkill``."""
+        terminate_group(self.pid)
         if await self.exited_within(TERM_GRACE):
             return how
         kill_group(self.pid)
@@ -180,30 +171,28 @@ class _Process:
     async def stop(
         self, close_stdin: Callable[[], Awaitable[None]], *, http: bool = False
     ) -> tuple[str, float, list[str]]:
-        """Close stdin, wait, then SIGTERM, wait, then SIGKILL the group; kill what outlived the server.
+        """Close stdin, wait, then stop the group, wait, then kill it; kill what outlived the server.
 
-        An HTTP server is not stopped by its stdin: it gets SIGTERM at once (``stopped``).
+        An HTTP server is not stopped by its stdin: it is stopped at once (``stopped``).
         Returns how it stopped, the seconds it took, and the processes (``pid command``) that were
         still running after the server itself had exited.
         """
         started = anyio.current_time()
         how = "exited" if self.returncode is not None else "stdin-eof"
-        self.look()
+        self.keeper.look()
         await close_stdin()
         if http and how != "exited":
             how = await self._terminate("stopped")
         elif not await self.exited_within(EOF_GRACE):
             how = await self._terminate("sigterm")
         seconds = anyio.current_time() - started
-        left = {pid: command for pid, command in self.look().items() if pid != self.pid}
-        survivors = [f"{pid} {command}" for pid, command in sorted(left.items())]
+        survivors = [f"{pid} {command}" for pid, command in sorted(self.keeper.left().items())]
         self.kill()
         return how, seconds, survivors
 
     def kill(self) -> None:
-        """The hard stop: the group and every process of the family, known or found now."""
-        kill_group(self.pid)
-        kill_processes({self.pid, *self.known, *self.look()})
+        """The hard stop: the server and every process of its family."""
+        self.keeper.end(self.process)
 
 
 # the pipes -------------------------------------------------------------------------------------------
@@ -755,19 +744,29 @@ async def launch(spec: LaunchSpec) -> AsyncIterator[Server]:
     every process it started.
     """
     env = get_default_environment() | spec.env
+    keeper = Keeper()
     try:
         process = await anyio.open_process(
-            [*spec.wrapper, *spec.command],
+            keeper.command([*spec.wrapper, *spec.command]),
             env=env,
             cwd=spec.cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            start_new_session=sys.platform != "win32",
+            **keeper.options(),
         )
     except OSError as error:
+        keeper.close()
         raise LaunchError("MV205", f"cannot start {spec.command[0]}: {error.strerror or error}") from None
-    owner = _Process(process, spec, env)
+    owner = _Process(process, keeper)
+    try:
+        await keeper.started(process, env, spec.cwd)
+    except OSError as error:
+        with anyio.CancelScope(shield=True):
+            keeper.end(process)
+            await process.aclose()
+            keeper.close()
+        raise LaunchError("MV205", f"cannot start {spec.command[0]}: {error.strerror or error}") from None
     pump = _Pump(process, protocol=spec.endpoint is None)
     to_session, from_server = anyio.create_memory_object_stream[SessionMessage | Exception](math.inf)
     to_server, from_session = anyio.create_memory_object_stream[SessionMessage](math.inf)
@@ -802,6 +801,7 @@ async def launch(spec: LaunchSpec) -> AsyncIterator[Server]:
                 owner.kill()
                 await owner.exited_within(TERM_GRACE)
             await process.aclose()
+            keeper.close()
 
 
 async def _stop(owner: _Process, pump: _Pump, *, http: bool = False) -> Shutdown:

@@ -24,7 +24,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from ._exceptions import CommandFailed, InstallError, UsageError
-from ._layout import BIN, EXE, Layout, bytecode_command
+from ._layout import bytecode_command
+from ._platform import Layout
 from ._subprocess import run
 from ._types import Environment, Installer
 
@@ -78,7 +79,7 @@ def _pyenv(spec: str) -> list[str]:
     versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
     matching = [path for path in versions.glob(f"{spec}*") if re.fullmatch(rf"{re.escape(spec)}(\.\d+)*", path.name)]
     matching.sort(key=lambda path: Version(path.name), reverse=True)
-    return [str(path / BIN / f"python{EXE}") for path in matching]
+    return [str(Layout(path).python) for path in matching]
 
 
 @cache
