@@ -149,6 +149,34 @@ def daemon():
     ).wait()
 
 
+def escape(how, tag):
+    """Leave a process behind that sheds every trait a census could know it by.
+
+    Double fork; ``setsid`` (or only ``setpgid``, ``how == "setpgid"``); ``chdir("/")``; SIGTERM
+    ignored; then exec ``sleep`` with an empty environment, under the name of a kernel thread when
+    ``how == "rename"``. ``tag`` (digits) stands in its arguments so that a test can find it.
+    """
+    first = os.fork()
+    if first:
+        os.waitpid(first, 0)
+        return
+    try:
+        if how == "setpgid":
+            os.setpgid(0, 0)
+        else:
+            os.setsid()
+        if os.fork() == 0:
+            os.chdir("/")
+            null = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            name = "[kworker/u8:2]" if how == "rename" else "sleep"
+            os.execve("/bin/sleep", [name, "3600", "0." + tag], {})
+    finally:
+        os._exit(0)
+
+
 def trespass():
     """Try what a sandbox forbids, and say on stderr what came of it (as a real server's error would)."""
     if BEHAVIOUR.get("try_connect"):
@@ -185,6 +213,8 @@ def main():
         sys.stdout.flush()
     if BEHAVIOUR.get("daemon"):
         daemon()
+    for how, tag in BEHAVIOUR.get("escapes", []):
+        escape(how, tag)
     time.sleep(BEHAVIOUR.get("delay", 0))
     for raw in sys.stdin.buffer:
         try:
@@ -260,7 +290,8 @@ def make_project(
     and flushed at once),
     ``pad`` (method to a number of bytes: the first item's description made that long, for
     huge lines), ``delay`` (seconds before serving), ``daemon`` (start a setsid grandchild that ignores
-    SIGTERM), ``ignore_sigterm``, ``hang_at_eof``, ``raise_at_exit`` (a message: a traceback at
+    SIGTERM), ``escapes`` ([how, tag] pairs: each leaves a process that sheds its environment,
+    working directory and session or group, see ``escape``), ``ignore_sigterm``, ``hang_at_eof``, ``raise_at_exit`` (a message: a traceback at
     exit), ``stderr_at_exit`` (written when the interpreter exits, after any traceback),
     ``try_connect`` ([host, port]) and ``try_write`` (a path): tried at start, the outcome on stderr,
     ``exit_code`` (at stdin EOF). ``setup_py``: a setup.py and no pyproject.toml, as old projects

@@ -245,7 +245,7 @@ class BuildEnvironments:
             installed |= missing
             if self.installer == "uv":
                 with contextlib.suppress(subprocess.CalledProcessError):  # only an optimisation
-                    run_sync(bytecode_command(Path(env.path)))
+                    run_sync(bytecode_command(Path(env.path)), trusted=True)
 
 
 def _build(

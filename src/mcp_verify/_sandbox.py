@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ._exceptions import UsageError
+from ._platform import HOST
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -67,8 +67,8 @@ def find_bwrap() -> str | None:
 
 def sandbox(writable: Path) -> Sandbox:
     """A sandbox that really works here, or a usage error that says why not (before anything runs)."""
-    if not sys.platform.startswith("linux"):
-        raise UsageError("--sandbox needs Linux (bubblewrap); this is " + sys.platform)
+    if HOST != "linux":
+        raise UsageError("--sandbox needs Linux (bubblewrap); this is " + HOST)
     bwrap = find_bwrap()
     if bwrap is None:
         raise UsageError("--sandbox needs bubblewrap: pip install 'mcp-verify[sandbox]', or install bwrap")

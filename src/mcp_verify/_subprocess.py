@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import anyio
 
 from ._exceptions import CommandFailed
-from ._platform import end_family, kept, new_group
+from ._platform import end_family, kept, kill_group, new_group
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -48,15 +48,18 @@ def run_sync(
     extra_environ: Mapping[str, str] | None = None,
     *,
     owner: set[int] | None = None,
+    trusted: bool = False,
 ) -> str:
     """Run a command from a worker thread; return its output (stdout and stderr together).
+
+    ``trusted``: mcp-verify's own helper, started without the keeper (which costs an interpreter's start).
 
     Raises ``subprocess.CalledProcessError`` with the output, which is what pyproject-hooks
     expects from a runner; pypa/build turns it into ``BuildBackendException``.
     """
     env = {**os.environ, **(extra_environ or {})}
     with subprocess.Popen(
-        kept(cmd),
+        list(cmd) if trusted else kept(cmd),
         cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
@@ -74,19 +77,23 @@ def run_sync(
             with _LIVE_LOCK:
                 for group in groups:
                     group.discard(process.pid)
-            end_family(process.pid)
+            (kill_group if trusted else end_family)(process.pid)
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, list(cmd), output=_decode(output))
     return _decode(output)
 
 
-async def run(cmd: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | None = None) -> str:
+async def run(
+    cmd: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | None = None, trusted: bool = False
+) -> str:
     """Run a command, return its combined output, raise ``CommandFailed`` when it exits non-zero.
+
+    ``trusted`` as for ``run_sync``: a tool such as ``rm`` or mcp-verify's own script, which starts nothing.
 
     On cancellation (timeout, Ctrl-C) the whole process group is killed before returning.
     """
     process = await anyio.open_process(
-        kept(cmd),
+        list(cmd) if trusted else kept(cmd),
         env=dict(env) if env is not None else None,
         cwd=cwd,
         stdin=subprocess.DEVNULL,
@@ -102,7 +109,7 @@ async def run(cmd: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: 
         returncode = await process.wait()
     finally:
         with anyio.CancelScope(shield=True):
-            end_family(process.pid)
+            (kill_group if trusted else end_family)(process.pid)
             await process.aclose()
     output = _decode(b"".join(chunks))
     if returncode:

@@ -137,7 +137,7 @@ def _version_of(python: str) -> str:
 async def _add_bytecode(layout: Layout, cwd: Path) -> None:
     """Only an optimisation: an unwritable cache leaves the environment as uv made it."""
     with contextlib.suppress(CommandFailed):
-        await run(bytecode_command(layout.root), env=_environ("uv", cwd), cwd=str(cwd))
+        await run(bytecode_command(layout.root), env=_environ("uv", cwd), cwd=str(cwd), trusted=True)
 
 
 def _environ(installer: Installer, work: Path) -> dict[str, str]:
@@ -172,7 +172,7 @@ async def _create(layout: Layout, python: str, installer: Installer, cwd: Path) 
         uv = find_uv()
         assert uv is not None
         command = [uv, "venv", "--quiet", "--python", python, str(layout.root)]
-        await run(command, env=_environ(installer, cwd), cwd=str(cwd))
+        await run(command, env=_environ(installer, cwd), cwd=str(cwd), trusted=True)
         return
     import virtualenv  # noqa: PLC0415 - heavy, and needed only without uv
 

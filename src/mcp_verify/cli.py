@@ -26,6 +26,7 @@ from ._format import FORMATTERS
 from ._format._safe import visible
 from ._format.github import summary
 from ._format.text import MARKS
+from ._platform import INTERRUPTS, legible
 from ._subprocess import kill_all
 from ._version import __version__
 
@@ -114,9 +115,9 @@ async def _interruptible(paths: tuple[str, ...], settings: dict[str, Any], progr
     """
     received: list[int] = []
     reports: list[Report] = []
-    if sys.platform == "win32":  # pragma: no cover - no POSIX signals to receive
+    if not INTERRUPTS:  # pragma: no cover - Windows: no POSIX signals to receive
         return await averify(*paths, progress=progress, **settings)
-    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals, unwrapped():
+    with anyio.open_signal_receiver(*INTERRUPTS) as signals, unwrapped():
         async with anyio.create_task_group() as group:
             work = anyio.CancelScope()
 
@@ -132,7 +133,7 @@ async def _interruptible(paths: tuple[str, ...], settings: dict[str, Any], progr
                 reports = await averify(*paths, progress=progress, **settings)
             group.cancel_scope.cancel()
     if received:  # cleaned up, and the receiver gave the signals their defaults back: ignore them now
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in INTERRUPTS:
             signal.signal(signum, signal.SIG_IGN)
     return 128 + received[0] if received else reports
 
@@ -415,6 +416,8 @@ def main(
     env_file: Path | None,
     **settings: Any,
 ) -> None:
+    legible(sys.stdout)
+    legible(sys.stderr)
     if explain is not None:
         _explain(explain)
     if paths[:1] == ("config",) and not Path("config").exists():

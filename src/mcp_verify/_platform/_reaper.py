@@ -19,7 +19,6 @@ import ctypes
 import os
 import resource
 import signal
-import subprocess
 import sys
 from typing import TYPE_CHECKING
 
@@ -118,23 +117,25 @@ def main() -> None:
     try:
         if os.getppid() != parent:
             raise End
+        if status is not None:
+            os.set_inheritable(status, False)
         try:
-            child = subprocess.Popen(command, start_new_session=True)
+            child = os.posix_spawnp(command[0], command, os.environ, setsid=True)
         except OSError as error:
             report(status, f"error {error.errno or 0} {error.strerror or error}")
             os._exit(127)
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):  # the command alone holds its pipes: their ends tell when it is done
             os.dup2(null, fd)
-        report(status, f"pid {child.pid}")
+        report(status, f"pid {child}")
         while True:
             pid, wait_status = os.waitpid(-1, 0)
-            if pid == child.pid:
+            if pid == child:
                 code = os.waitstatus_to_exitcode(wait_status)
                 break
     except End:
         with contextlib.suppress(OSError, NameError):
-            os.killpg(child.pid, signal.SIGKILL)
+            os.killpg(child, signal.SIGKILL)
         code = -signal.SIGKILL
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1):
         signal.signal(signum, signal.SIG_IGN)  # the family is being ended: nothing stops that now

@@ -93,7 +93,8 @@ class Keeper:
     """
 
     def __init__(self) -> None:
-        self._status: tuple[int, int] | None = os.pipe() if REAPER is not None else None
+        self._status: list[int] | None = list(os.pipe()) if REAPER is not None else None
+        """The keeper's pipe (read end, write end); an end is -1 once closed: its number may be reused."""
         self._said = bytearray()
         self._sweep: Sweep | None = None
         self.pid = 0
@@ -112,6 +113,7 @@ class Keeper:
             self._sweep = Sweep(Family(process.pid, time.time() - 1, dict(env), cwd))
             return
         os.close(self._status[1])
+        self._status[1] = -1
         while b"\n" not in self._said:
             await anyio.wait_readable(self._status[0])
             chunk = os.read(self._status[0], 4096)
@@ -157,14 +159,16 @@ class Keeper:
     def close(self) -> None:
         if self._status is not None:
             for fd in self._status:
-                with contextlib.suppress(OSError):
+                if fd >= 0:
                     os.close(fd)
+            self._status = [-1, -1]
 
 
 def _short(command: str) -> str:
     """A command line in one short line: its program's name and arguments."""
     program, _, arguments = command.partition(" ")
-    return f"{Path(program).name} {arguments}".strip()[:100]
+    program = Path(program).name if program.startswith("/") else program
+    return f"{program} {arguments}".strip()[:100]
 
 
 # the sweep, where there is no subreaper ---------------------------------------------------------
