@@ -291,8 +291,9 @@ def make_project(
     ``pad`` (method to a number of bytes: the first item's description made that long, for
     huge lines), ``delay`` (seconds before serving), ``daemon`` (start a setsid grandchild that ignores
     SIGTERM), ``escapes`` ([how, tag] pairs: each leaves a process that sheds its environment,
-    working directory and session or group, see ``escape``), ``ignore_sigterm``, ``hang_at_eof``, ``raise_at_exit`` (a message: a traceback at
-    exit), ``stderr_at_exit`` (written when the interpreter exits, after any traceback),
+    working directory and session or group, see ``escape``), ``ignore_sigterm``, ``hang_at_eof``,
+    ``raise_at_exit`` (a message: a traceback at exit), ``stderr_at_exit`` (written when the
+    interpreter exits, after any traceback),
     ``try_connect`` ([host, port]) and ``try_write`` (a path): tried at start, the outcome on stderr,
     ``exit_code`` (at stdin EOF). ``setup_py``: a setup.py and no pyproject.toml, as old projects
     are written, built by setuptools' legacy backend; ``settings``: TOML added to pyproject.toml

@@ -31,10 +31,12 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
+import httpx2
 import mcp_types as types
 from mcp.client.session import ClientSession
 from mcp.client.stdio import get_default_environment
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import MCP_DEFAULT_SSE_READ_TIMEOUT, MCP_DEFAULT_TIMEOUT
 from mcp.shared.exceptions import MCPError
 from mcp.shared.message import SessionMessage
 from mcp_types import CONNECTION_CLOSED, METHOD_NOT_FOUND
@@ -506,7 +508,9 @@ class Client:
 
         if self.spec.port is not None:
             port = self.spec.port
-            await self._watch("launch", f"a connection on port {port}", partial(_accepting, port), self.deadline)
+            await self._watch(
+                "launch", f"a connection on port {port}", partial(_accepting, port, self.spec.socket), self.deadline
+            )
         self._group.start_soon(initialize)
         await self._watch("launch", "initialize", self.pump.answered.wait, self.deadline, silence_ok=True)
 
@@ -659,16 +663,24 @@ _REQUESTS: dict[str, Any] = {
 }
 
 
-async def _accepting(port: int) -> None:
-    """Until something accepts connections on the local port (the server is listening)."""
+async def _accepting(port: int, socket: str | None = None) -> None:
+    """Until something accepts connections on the local port (the server is listening), or on the
+    UNIX socket that leads to it."""
     while True:
         try:
-            stream = await anyio.connect_tcp("127.0.0.1", port)
+            connecting = anyio.connect_unix(socket) if socket is not None else anyio.connect_tcp("127.0.0.1", port)
+            stream = await connecting
         except OSError:
             await anyio.sleep(0.1)
             continue
         await stream.aclose()
         return
+
+
+def _http_client(socket: str) -> httpx2.AsyncClient:
+    """An HTTP client with the mcp transports' timeouts that reaches the server through a UNIX socket."""
+    timeout = httpx2.Timeout(MCP_DEFAULT_TIMEOUT, read=MCP_DEFAULT_SSE_READ_TIMEOUT)
+    return httpx2.AsyncClient(transport=httpx2.AsyncHTTPTransport(uds=socket), timeout=timeout)
 
 
 def free_port() -> int:
@@ -743,30 +755,8 @@ async def launch(spec: LaunchSpec) -> AsyncIterator[Server]:
     and reads its stdout to the end; leaving it with an error or a cancellation kills it and
     every process it started.
     """
-    env = get_default_environment() | spec.env
-    keeper = Keeper()
-    try:
-        process = await anyio.open_process(
-            keeper.command([*spec.wrapper, *spec.command]),
-            env=env,
-            cwd=spec.cwd,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            **keeper.options(),
-        )
-    except OSError as error:
-        keeper.close()
-        raise LaunchError("MV205", f"cannot start {spec.command[0]}: {error.strerror or error}") from None
+    process, keeper = await _start(spec)
     owner = _Process(process, keeper)
-    try:
-        await keeper.started(process, env, spec.cwd)
-    except OSError as error:
-        with anyio.CancelScope(shield=True):
-            keeper.end(process)
-            await process.aclose()
-            keeper.close()
-        raise LaunchError("MV205", f"cannot start {spec.command[0]}: {error.strerror or error}") from None
     pump = _Pump(process, protocol=spec.endpoint is None)
     to_session, from_server = anyio.create_memory_object_stream[SessionMessage | Exception](math.inf)
     to_server, from_session = anyio.create_memory_object_stream[SessionMessage](math.inf)
@@ -779,7 +769,12 @@ async def launch(spec: LaunchSpec) -> AsyncIterator[Server]:
                 if spec.endpoint is None:
                     tg.start_soon(pump.write_stdin, from_session)
                 else:
-                    read, write = await transport.enter_async_context(streamable_http_client(spec.endpoint))
+                    client = _http_client(spec.socket) if spec.socket is not None else None
+                    if client is not None:
+                        await transport.enter_async_context(client)
+                    read, write = await transport.enter_async_context(
+                        streamable_http_client(spec.endpoint, http_client=client)
+                    )
                     tg.start_soon(pump.relay, read, to_session)
                     tg.start_soon(pump.forward, from_session, write)
                     tg.start_soon(pump.watch_exit)
@@ -802,6 +797,32 @@ async def launch(spec: LaunchSpec) -> AsyncIterator[Server]:
                 await owner.exited_within(TERM_GRACE)
             await process.aclose()
             keeper.close()
+
+
+async def _start(spec: LaunchSpec) -> tuple[Process, Keeper]:
+    """The server started with a client's environment, its family held by the platform's keeper."""
+    env = get_default_environment() | spec.env
+    keeper = Keeper()
+    process: Process | None = None
+    try:
+        process = await anyio.open_process(
+            keeper.command([*spec.wrapper, *spec.command]),
+            env=env,
+            cwd=spec.cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            **keeper.options(),
+        )
+        await keeper.started(process, env, spec.cwd)
+    except OSError as error:
+        with anyio.CancelScope(shield=True):
+            if process is not None:
+                keeper.end(process)
+                await process.aclose()
+            keeper.close()
+        raise LaunchError("MV205", f"cannot start {spec.command[0]}: {error.strerror or error}") from None
+    return process, keeper
 
 
 async def _stop(owner: _Process, pump: _Pump, *, http: bool = False) -> Shutdown:

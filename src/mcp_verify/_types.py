@@ -360,6 +360,8 @@ class LaunchSpec:
     """Streamable HTTP: the URL the server serves MCP at (the port is in it); None: stdio."""
     port: int | None = None
     """Streamable HTTP: the port it was told to listen on, waited for before connecting."""
+    socket: str | None = None
+    """Streamable HTTP under ``--sandbox``: the UNIX socket that leads to the port (its network is private)."""
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 
     from .._options import Options
     from .._probe import Server
+    from .._sandbox import Sandbox
     from .._steps import Progress
     from .._targets import Target
     from .._types import Copied, Environment, Finding, Installer, JSONDict, Listing, Project, Wheel
@@ -380,15 +381,16 @@ class Verification:
         cwd = self.work / f"cwd-{index}"
         cwd.mkdir()
         jail = self.shared.sandbox
+        command = [str(script_path(environment, source.script)), *self.plan.args]
         spec = LaunchSpec(
-            command=[str(script_path(environment, source.script)), *self.plan.args],
+            command=command,
             env=dict(options.env),
             cwd=str(cwd),
             timeout=self.plan.timeout,
-            wrapper=tuple(jail.wrap([], str(cwd))) if jail is not None else (),
+            wrapper=tuple(jail.wrap([], str(cwd), runs=command)) if jail is not None else (),
         )
         if options.transport == "http":
-            spec = _over_http(spec, options.url)
+            spec = _over_http(spec, options.url, jail)
         failure = await self._probe(record, spec, (source.script, source.entry_point), installed.get)
         if failure is None:
             await self._startup(record, source, environment)
@@ -541,7 +543,7 @@ class Verification:
         module = source.entry_point.partition(":")[0].strip()
         command = [environment.python, "-X", "importtime", "-c", f"import {module}"]
         if self.shared.sandbox is not None:
-            command = self.shared.sandbox.wrap(command, str(self.work))
+            command = self.shared.sandbox.wrap(command, str(self.work), bare={})
         try:
             output = await run(command, cwd=str(self.work))
         except CommandFailed as error:
@@ -619,7 +621,9 @@ class Verification:
         from .._probe import launch  # noqa: PLC0415 - see _probe
 
         arguments, env, url = http
-        over = _over_http(replace(spec, command=[*spec.command, *arguments], env={**spec.env, **env}), url)
+        over = _over_http(
+            replace(spec, command=[*spec.command, *arguments], env={**spec.env, **env}), url, self.shared.sandbox
+        )
         outcome: JSONDict
         try:
             async with launch(over) as server:
@@ -666,19 +670,25 @@ class _Lazy:
         return self._installed
 
 
-def _over_http(spec: LaunchSpec, url: str) -> LaunchSpec:
+def _over_http(spec: LaunchSpec, url: str, jail: Sandbox | None) -> LaunchSpec:
     """The server on streamable HTTP: a free local port, put where ``{port}`` stands in its arguments and
-    environment, and the URL a client connects to."""
+    environment, and the URL a client connects to. Under ``--sandbox`` the port is the sandbox's
+    own (its network is private): the client reaches it through a relay's UNIX socket in the run."""
     from .._probe import free_port  # noqa: PLC0415 - see Verification._probe
 
     port = free_port()
     endpoint = url if "://" in url else f"http://127.0.0.1:{{port}}{url if url.startswith('/') else '/' + url}"
+    socket = jail.writable / f"http-{port}.sock" if jail is not None else None
     return replace(
         spec,
         command=[part.replace("{port}", str(port)) for part in spec.command],
         env={key: value.replace("{port}", str(port)) for key, value in spec.env.items()},
         endpoint=endpoint.replace("{port}", str(port)),
         port=port,
+        wrapper=(*spec.wrapper, *jail.relayed([], socket, port))
+        if jail is not None and socket is not None
+        else spec.wrapper,
+        socket=str(socket) if socket is not None else None,
     )
 
 
