@@ -177,8 +177,37 @@ def escape(how, tag):
         os._exit(0)
 
 
+def attempt(kind, target):
+    """One thing a sandbox forbids: ``read`` a file (its text is written out, as a leak would be),
+    ``write`` one, connect to a ``unix`` socket path, an ``abstract`` socket name, or ``tcp`` host:port."""
+    if kind == "read":
+        with open(target) as file:
+            return "read " + file.read().strip()
+    if kind == "write":
+        with open(target, "w") as file:
+            file.write("written by the raw server\n")
+        return "wrote"
+    if kind == "tcp":
+        host, port = target.rsplit(":", 1)
+        socket.create_connection((host, int(port)), timeout=3).close()
+        return "connected"
+    with socket.socket(socket.AF_UNIX) as client:
+        client.settimeout(3)
+        client.connect("\0" + target if kind == "abstract" else target)
+        client.sendall(b"hello from the raw server")
+    return "connected"
+
+
 def trespass():
     """Try what a sandbox forbids, and say on stderr what came of it (as a real server's error would)."""
+    for kind, target in BEHAVIOUR.get("attempts", []):
+        try:
+            outcome = attempt(kind, target)
+        except OSError as error:
+            outcome = f"refused: {error}"
+        sys.stderr.write(f"attempt {kind} {target}: {outcome}\n")
+    if "attempts" in BEHAVIOUR:
+        sys.stderr.write(f"attempt home: {os.environ.get('HOME')}\n")
     if BEHAVIOUR.get("try_connect"):
         host, port = BEHAVIOUR["try_connect"]
         try:
@@ -295,6 +324,8 @@ def make_project(
     ``raise_at_exit`` (a message: a traceback at exit), ``stderr_at_exit`` (written when the
     interpreter exits, after any traceback),
     ``try_connect`` ([host, port]) and ``try_write`` (a path): tried at start, the outcome on stderr,
+    ``attempts`` ([kind, target] pairs, see ``attempt``: each outcome a line ``attempt KIND TARGET: ...``
+    on stderr, then ``attempt home: $HOME``),
     ``exit_code`` (at stdin EOF). ``setup_py``: a setup.py and no pyproject.toml, as old projects
     are written, built by setuptools' legacy backend; ``settings``: TOML added to pyproject.toml
     (a ``[tool.mcp-verify]`` table). An entry of ``reads`` or ``prompt_results`` that is

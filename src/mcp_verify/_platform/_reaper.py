@@ -20,6 +20,7 @@ import os
 import resource
 import signal
 import sys
+import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ assert sys.platform != "win32"  # for mypy: Linux only
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
+SETTLE = 1.0
+"""Seconds what is left may still take to end by itself (a sandbox's init and its server after SIGTERM)."""
 MAX_NAMED = 100
 """Survivors named on STATUS_FD at most (the rest are counted): a pipe's buffer holds them all."""
 
@@ -89,6 +92,16 @@ def freeze(me: int) -> dict[int, str]:
             frozen[pid] = command_line(pid)
 
 
+def settle(me: int) -> None:
+    """Give what is left a moment to end on its own (reaping what ends), as a family shutting down does."""
+    deadline = time.monotonic() + SETTLE
+    while descendants(me) and time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        time.sleep(0.02)
+
+
 def reap_all() -> None:
     while True:
         try:
@@ -114,6 +127,7 @@ def main() -> None:
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1):
         signal.signal(signum, end)  # a handler, not SIG_IGN: the command starts with the defaults
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGUSR1, 0, 0, 0)
+    ended = False
     try:
         if os.getppid() != parent:
             raise End
@@ -137,8 +151,11 @@ def main() -> None:
         with contextlib.suppress(OSError, NameError):
             os.killpg(child, signal.SIGKILL)
         code = -signal.SIGKILL
+        ended = True
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1):
         signal.signal(signum, signal.SIG_IGN)  # the family is being ended: nothing stops that now
+    if not ended:
+        settle(os.getpid())
     left = freeze(os.getpid())
     for pid in left:
         with contextlib.suppress(OSError):
