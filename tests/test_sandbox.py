@@ -15,7 +15,7 @@ import pytest
 from mcp_verify._exceptions import UsageError
 from mcp_verify._sandbox import denials, sandbox
 
-from .conftest import mcp_verify, processes_with, run_batch
+from .conftest import MARK_VARIABLE, PACKAGES, mcp_verify, processes_with, run_batch
 from .hostile import TOOL
 from .rawserver import make_project
 
@@ -240,3 +240,32 @@ def test_no_secret_reaches_any_report_and_nothing_is_left(trespass):
 
 def lines_refused(outcome: str) -> bool:
     return outcome.startswith("refused: [Errno 2]") or outcome.startswith("refused: [Errno 111]")
+
+
+def test_streamable_http_under_the_sandbox_goes_through_a_socket_in_the_run(tmp_path):
+    _sandbox_works(tmp_path)
+    marker = uuid.uuid4().hex
+    result = mcp_verify(
+        str(PACKAGES / "good-server"),
+        "--sandbox",
+        "--transport",
+        "http",
+        "--arg=--http",
+        "--arg",
+        "{port}",
+        "--call",
+        'add={"a": 2, "b": 3}',
+        "--env",
+        f"{MARK_VARIABLE}={marker}",
+        "--format",
+        "json",
+        tmp=tmp_path / "tmp",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["sandboxed"] is True
+    assert report["calls"][0]["result"]["content"][0]["text"] == "5"
+    assert report["server"]["shutdown"] == "stopped"
+    assert not [item for item in report["findings"] if item["code"] == "MV503"], report["findings"]
+    assert processes_with(marker) == []
+    assert list((tmp_path / "tmp").iterdir()) == []

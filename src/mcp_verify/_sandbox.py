@@ -57,6 +57,13 @@ class Sandbox:
 
     bwrap: str
     writable: Path
+    handle: int = -1
+    """The writable directory, open: its sockets are reached as ``/proc/self/fd/N/NAME``, a path short
+    enough for a socket address (107 bytes) whatever the run directory's length."""
+
+    def close(self) -> None:
+        if self.handle >= 0:
+            os.close(self.handle)
 
     @property
     def home(self) -> Path:
@@ -92,9 +99,12 @@ class Sandbox:
             prefix += ["--chdir", cwd]
         return [*prefix, "--", *command]
 
-    def relayed(self, command: Sequence[str], socket: Path, port: int) -> list[str]:
-        """A streamable HTTP server's command, beside a relay from ``socket`` (in the run) to its port."""
-        return [sys.executable, "-I", "-S", str(RELAY), str(socket), str(port), "--", *command]
+    def relay(self, port: int) -> tuple[list[str], str]:
+        """For a streamable HTTP server on ``port`` (of the sandbox's own network): the prefix that runs a
+        relay beside it from a UNIX socket in the run, and the path mcp-verify connects to."""
+        name = f"http-{port}.sock"
+        prefix = [sys.executable, "-I", "-S", str(RELAY), str(self.writable / name), str(port), "--"]
+        return prefix, f"/proc/self/fd/{self.handle}/{name}"
 
 
 def _interpreters(command: Sequence[str]) -> list[Path]:
@@ -137,13 +147,15 @@ def sandbox(writable: Path) -> Sandbox:
     bwrap = find_bwrap()
     if bwrap is None:
         raise UsageError("--sandbox needs bubblewrap: pip install 'mcp-verify[sandbox]', or install bwrap")
-    made = Sandbox(bwrap, writable)
+    made = Sandbox(bwrap, writable, os.open(writable, os.O_PATH | os.O_DIRECTORY))
     made.home.mkdir(exist_ok=True)
     try:
         probe = subprocess.run(made.wrap(["true"]), capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
+        made.close()
         raise UsageError(f"--sandbox: bubblewrap cannot run here ({error})") from None
     if probe.returncode != 0:
+        made.close()
         why = (probe.stderr.strip().splitlines() or ["no reason given"])[-1]
         raise UsageError(f"--sandbox: bubblewrap cannot create namespaces on this machine ({why}); nothing was run")
     return made

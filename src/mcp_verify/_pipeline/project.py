@@ -678,17 +678,15 @@ def _over_http(spec: LaunchSpec, url: str, jail: Sandbox | None) -> LaunchSpec:
 
     port = free_port()
     endpoint = url if "://" in url else f"http://127.0.0.1:{{port}}{url if url.startswith('/') else '/' + url}"
-    socket = jail.writable / f"http-{port}.sock" if jail is not None else None
+    relay, reached = jail.relay(port) if jail is not None else ([], None)
     return replace(
         spec,
         command=[part.replace("{port}", str(port)) for part in spec.command],
         env={key: value.replace("{port}", str(port)) for key, value in spec.env.items()},
         endpoint=endpoint.replace("{port}", str(port)),
         port=port,
-        wrapper=(*spec.wrapper, *jail.relayed([], socket, port))
-        if jail is not None and socket is not None
-        else spec.wrapper,
-        socket=str(socket) if socket is not None else None,
+        wrapper=(*spec.wrapper, *relay),
+        socket=reached,
     )
 
 

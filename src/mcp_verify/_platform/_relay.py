@@ -44,7 +44,9 @@ def serve(path: str, port: int) -> None:
         except OSError:
             time.sleep(0.05)
     listener = socket.socket(socket.AF_UNIX)
-    listener.bind(path)
+    # a socket's path holds 107 bytes, a run directory's may be longer: bind it through its directory's fd
+    directory = os.open(os.path.dirname(path), os.O_PATH | os.O_DIRECTORY)
+    listener.bind(f"/proc/self/fd/{directory}/{os.path.basename(path)}")
     listener.listen(64)
     while True:
         client, _ = listener.accept()
