@@ -198,6 +198,17 @@ def attempt(kind, target):
     return "connected"
 
 
+def lock(where):
+    """Leave in ``where`` a directory with mode 000 (a file inside) and a read-only tree."""
+    for path in ("locked/inside", "readonly/sub"):
+        os.makedirs(os.path.join(where, path), exist_ok=True)
+        with open(os.path.join(where, path, "file"), "w") as file:
+            file.write("left behind\n")
+    os.chmod(os.path.join(where, "readonly/sub/file"), 0o444)
+    for path, mode in (("readonly/sub", 0o555), ("readonly", 0o555), ("locked", 0)):
+        os.chmod(os.path.join(where, path), mode)
+
+
 def trespass():
     """Try what a sandbox forbids, and say on stderr what came of it (as a real server's error would)."""
     for kind, target in BEHAVIOUR.get("attempts", []):
@@ -242,6 +253,8 @@ def main():
         sys.stdout.flush()
     if BEHAVIOUR.get("daemon"):
         daemon()
+    if BEHAVIOUR.get("lock"):
+        lock(os.getcwd())
     for how, tag in BEHAVIOUR.get("escapes", []):
         escape(how, tag)
     time.sleep(BEHAVIOUR.get("delay", 0))
@@ -319,7 +332,8 @@ def make_project(
     and flushed at once),
     ``pad`` (method to a number of bytes: the first item's description made that long, for
     huge lines), ``delay`` (seconds before serving), ``daemon`` (start a setsid grandchild that ignores
-    SIGTERM), ``escapes`` ([how, tag] pairs: each leaves a process that sheds its environment,
+    SIGTERM), ``lock`` (leave a mode-000 directory and a read-only tree in its working
+    directory), ``escapes`` ([how, tag] pairs: each leaves a process that sheds its environment,
     working directory and session or group, see ``escape``), ``ignore_sigterm``, ``hang_at_eof``,
     ``raise_at_exit`` (a message: a traceback at exit), ``stderr_at_exit`` (written when the
     interpreter exits, after any traceback),
