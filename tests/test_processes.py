@@ -10,22 +10,15 @@ They carry no process marker (their environment is empty): each is found by a ta
 from __future__ import annotations
 
 import random
-import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import run_batch
+from .conftest import LINUX_ONLY, run_batch
 from .hostile import TOOL
 from .rawserver import make_project
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not sys.platform.startswith("linux"),
-        reason="the keeper is a child subreaper (Linux); elsewhere a daemon that sheds its traits is not found",
-    ),
-]
+pytestmark = [pytest.mark.slow, LINUX_ONLY]  # the keeper is a child subreaper; elsewhere the sweep knows less
 
 HOW = {"raw-shed-a": ("setsid", "setpgid"), "raw-shed-b": ("rename",), "raw-shed-none": ()}
 

@@ -17,11 +17,11 @@ import sys
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import POSIX_ONLY, ROOT
 from .hostile import TOOL, good_wheel
 from .rawserver import make_project
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, POSIX_ONLY]
 
 HOOK = """
 import os, tempfile
