@@ -147,7 +147,7 @@ def sandbox(writable: Path) -> Sandbox:
     bwrap = find_bwrap()
     if bwrap is None:
         raise UsageError("--sandbox needs bubblewrap: pip install 'mcp-verify[sandbox]', or install bwrap")
-    made = Sandbox(bwrap, writable, os.open(writable, os.O_PATH | os.O_DIRECTORY))
+    made = Sandbox(bwrap, writable, os.open(writable, os.O_RDONLY))
     made.home.mkdir(exist_ok=True)
     try:
         probe = subprocess.run(made.wrap(["true"]), capture_output=True, text=True, timeout=30, check=False)

@@ -358,7 +358,8 @@ Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 inte
 @click.option(
     "--sandbox",
     is_flag=True,
-    help="Run the build hooks and the server with no network and a read-only file system (bubblewrap).",
+    help="Run the build hooks and the server under bubblewrap: loopback only, no home, nothing writable "
+    "outside the run.",
 )
 @click.option(
     "--strict/--no-strict",
