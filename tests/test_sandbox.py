@@ -18,6 +18,7 @@ from mcp_verify._sandbox import denials, sandbox
 from .conftest import MARK_VARIABLE, PACKAGES, mcp_verify, processes_with, run_batch
 from .hostile import TOOL
 from .rawserver import make_project
+from .test_exercise import GOOD_OVER_HTTP
 
 pytestmark = pytest.mark.slow
 
@@ -248,13 +249,7 @@ def test_streamable_http_under_the_sandbox_goes_through_a_socket_in_the_run(tmp_
     result = mcp_verify(
         str(PACKAGES / "good-server"),
         "--sandbox",
-        "--transport",
-        "http",
-        "--arg=--http",
-        "--arg",
-        "{port}",
-        "--call",
-        'add={"a": 2, "b": 3}',
+        *GOOD_OVER_HTTP,
         "--env",
         f"{MARK_VARIABLE}={marker}",
         "--format",

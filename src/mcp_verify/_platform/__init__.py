@@ -17,37 +17,20 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 if sys.platform == "win32":
-    from .windows import (
-        EXE,
-        HOST,
-        INTERRUPTS,
-        SCRIPTS,
-        SITE_PACKAGES,
-        Keeper,
-        end_family,
-        kept,
-        kill_group,
-        kill_process,
-        new_group,
-        remove_command,
-        terminate_group,
-    )
+    from . import windows as native
 else:
-    from .posix import (
-        EXE,
-        HOST,
-        INTERRUPTS,
-        SCRIPTS,
-        SITE_PACKAGES,
-        Keeper,
-        end_family,
-        kept,
-        kill_group,
-        kill_process,
-        new_group,
-        remove_command,
-        terminate_group,
-    )
+    from . import posix as native
+
+EXE, HOST, INTERRUPTS, SCRIPTS, SITE_PACKAGES = (
+    native.EXE,
+    native.HOST,
+    native.INTERRUPTS,
+    native.SCRIPTS,
+    native.SITE_PACKAGES,
+)
+Keeper = native.Keeper
+end_family, kept, kill_group, kill_process = native.end_family, native.kept, native.kill_group, native.kill_process
+new_group, remove_command, terminate_group = native.new_group, native.remove_command, native.terminate_group
 
 __all__ = [
     "EXE",
