@@ -815,13 +815,15 @@ async def _start(spec: LaunchSpec) -> tuple[Process, Keeper]:
             **keeper.options(),
         )
         await keeper.started(process, env, spec.cwd)
-    except OSError as error:
+    except BaseException as error:  # a cancellation too: nothing started may outlive this
         with anyio.CancelScope(shield=True):
             if process is not None:
                 keeper.end(process)
                 await process.aclose()
             keeper.close()
-        raise LaunchError("MV205", f"cannot start {spec.command[0]}: {error.strerror or error}") from None
+        if isinstance(error, OSError):
+            raise LaunchError("MV205", f"cannot start {spec.command[0]}: {error.strerror or error}") from None
+        raise
     return process, keeper
 
 
