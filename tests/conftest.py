@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import psutil
 import pytest
 
 if TYPE_CHECKING:
@@ -38,18 +39,22 @@ def tree_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+LINUX_ONLY = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="reads /proc, or needs Linux namespaces, prctl or setpriv"
+)
+POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals, terminals, file modes or fork")
+
+
 def processes_with(marker: str) -> list[int]:
     """Live processes whose environment carries ``marker`` (a server or anything it started)."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for process in psutil.process_iter():
         try:
-            if marker.encode() in (entry / "environ").read_bytes():
-                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-                if state != "Z":
-                    found.append(int(entry.name))
-        except OSError:
+            if process.status() != psutil.STATUS_ZOMBIE and any(
+                marker in value for value in process.environ().values()
+            ):
+                found.append(process.pid)
+        except (psutil.Error, OSError):
             continue
     return found
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PACKAGES, assert_clean
+from .conftest import LINUX_ONLY, PACKAGES, assert_clean
 
 pytestmark = pytest.mark.slow
 
@@ -139,6 +139,7 @@ def test_a_helper_that_left_the_process_group_is_found_and_killed(verify):
     assert_clean(run)
 
 
+@LINUX_ONLY
 def test_a_hanging_build_backend_is_stopped_after_the_build_timeout(verify):
     run = verify(PACKAGES / "backend-hangs", "--build-timeout", "5")
     finding = assert_failed_at(run, "build", "MV107")

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from .conftest import MARK_VARIABLE, PACKAGES, ROOT, assert_clean, mcp_verify, processes_with
+from .conftest import MARK_VARIABLE, PACKAGES, POSIX_ONLY, ROOT, assert_clean, mcp_verify, processes_with
 
 
 @pytest.mark.parametrize(
@@ -161,6 +161,7 @@ def final_screen(written: str) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+@POSIX_ONLY
 def test_a_terminal_gets_a_live_line_per_project_and_keeps_only_finished_steps():
     projects = ["tests/packages/good-server", "tests/packages/crash-on-start"]
     written = run_in_terminal("--format", "json", *projects)
@@ -209,6 +210,7 @@ def interrupt_when(ready, sig: int, tmp, *arguments: str) -> str:
     return stderr
 
 
+@POSIX_ONLY
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interrupt_kills_the_server_and_removes_temp_dirs(tmp_path, sig):
@@ -231,6 +233,7 @@ def test_interrupt_kills_the_server_and_removes_temp_dirs(tmp_path, sig):
     assert list(tmp.iterdir()) == []
 
 
+@POSIX_ONLY
 @pytest.mark.slow
 def test_interrupt_during_the_build_leaves_no_temporary_directory(tmp_path):
     tmp = tmp_path / "tmp"

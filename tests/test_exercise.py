@@ -83,6 +83,9 @@ tool = "typed"
 tool = "untyped"
 """
 
+GOOD_OVER_HTTP = ("--transport", "http", "--arg=--http", "--arg", "{port}", "--call", 'add={"a": 2, "b": 3}')
+"""good-server over streamable HTTP, with a call whose answer is 5."""
+
 
 def run(tmp_path: Path, *arguments: str) -> tuple[subprocess.CompletedProcess[str], dict | None]:
     tmp = tmp_path / f"tmp-{uuid.uuid4().hex}"
@@ -223,19 +226,7 @@ def test_claude_code_names_are_counted_with_the_server_key():
 @pytest.mark.slow
 def test_a_server_over_streamable_http_is_listed_exactly_and_stopped(tmp_path):
     marker = uuid.uuid4().hex
-    result, report = run(
-        tmp_path,
-        str(PACKAGES / "good-server"),
-        "--transport",
-        "http",
-        "--arg=--http",
-        "--arg",
-        "{port}",
-        "--call",
-        'add={"a": 2, "b": 3}',
-        "--env",
-        f"{MARK_VARIABLE}={marker}",
-    )
+    result, report = run(tmp_path, str(PACKAGES / "good-server"), *GOOD_OVER_HTTP, "--env", f"{MARK_VARIABLE}={marker}")
     assert result.returncode == 0, result.stderr
     assert [tool["name"] for tool in report["tools"]] == ["add", "echo"]
     assert [prompt["name"] for prompt in report["prompts"]] == ["greet"]

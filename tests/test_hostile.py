@@ -20,9 +20,7 @@ import hashlib
 import json
 import os
 import posixpath
-import pty
 import re
-import resource
 import signal
 import stat
 import subprocess
@@ -42,11 +40,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from . import hostile
-from .conftest import MARK_VARIABLE, ROOT, processes_with
+from .conftest import LINUX_ONLY, MARK_VARIABLE, ROOT, processes_with
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
+pytestmark = LINUX_ONLY
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 """Raw control characters no text-like output may carry: C0 but tab and newline, DEL, C1."""
 FORMATS = ("json", "text", "junit", "github")
@@ -181,6 +180,9 @@ def execute(
     ``during(process, marker)`` runs while it does (to send signals); ``address_space`` caps its
     virtual memory, so that a run that would eat the machine fails instead.
     """
+    import pty  # noqa: PLC0415 - POSIX only, like the rest of this module
+    import resource  # noqa: PLC0415
+
     work.mkdir(parents=True, exist_ok=True)
     tmp = tmp or work / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)

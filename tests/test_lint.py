@@ -16,8 +16,9 @@ from .conftest import ROOT
         ["ruff", "check", "."],
         ["ruff", "format", "--check", "."],
         ["mypy"],
+        ["mypy", "--platform", "win32"],
     ],
-    ids=["ruff-check", "ruff-format", "mypy-strict"],
+    ids=["ruff-check", "ruff-format", "mypy-strict", "mypy-strict-windows"],
 )
 def test_house_rules(command):
     result = subprocess.run(

@@ -72,7 +72,11 @@ async def verify_options(
     kept = Path(tempfile.gettempdir()) if chosen.keep_env else None  # before the run's own, removed at its end
     with private_tmpdir() as root, _killing_leftovers():
         jail = sandbox(root) if chosen.sandbox else None
-        return await _verify_all(targets, chosen, progress or silent, installer, kept, resolutions, jail)
+        try:
+            return await _verify_all(targets, chosen, progress or silent, installer, kept, resolutions, jail)
+        finally:
+            if jail is not None:
+                jail.close()
 
 
 def _check_user_config(targets: Sequence[Target], given: Mapping[str, str]) -> None:

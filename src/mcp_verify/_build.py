@@ -198,8 +198,9 @@ class _Runner:
     def __call__(
         self, cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None
     ) -> None:
-        command = self.jail.wrap(list(cmd), cwd) if self.jail is not None else cmd
-        self.outputs.append(run_sync(command, cwd, {**(extra_environ or {}), **self.temporary}, owner=self.owner))
+        environ = {**(extra_environ or {}), **self.temporary}
+        command = self.jail.wrap(list(cmd), cwd, bare=environ) if self.jail is not None else cmd
+        self.outputs.append(run_sync(command, cwd, environ, owner=self.owner))
 
 
 class BuildEnvironments:
@@ -249,7 +250,7 @@ class BuildEnvironments:
             installed |= missing
             if self.installer == "uv":
                 with contextlib.suppress(subprocess.CalledProcessError):  # only an optimisation
-                    run_sync(bytecode_command(Path(env.path)))
+                    run_sync(bytecode_command(Path(env.path)), trusted=True)
 
 
 def _build(

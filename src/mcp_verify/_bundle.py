@@ -35,6 +35,7 @@ from ._checks.archive import unsafe_path
 from ._checks.bundle import PNG_SIGNATURE, icon_fields, leaves
 from ._data import MCPB_SCHEMA
 from ._exceptions import BuildError, UsageError
+from ._platform import HOST
 from ._types import Bundle, Member, Signature
 
 if TYPE_CHECKING:
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 MANIFEST = "manifest.json"
 GUI_PATH = ("/usr/local/bin", "/opt/homebrew/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin")
 """What a desktop app started from the Dock or the Start menu has on its PATH (not ~/.local/bin, not pyenv)."""
-_PLATFORM = {"darwin": "darwin", "win32": "win32"}.get(sys.platform, "linux")
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 _LARGEST_MANIFEST = 1 << 20
 _DEEPEST = 64
@@ -533,7 +533,7 @@ def resolve(bundle: Bundle, values: Mapping[str, str]) -> Command:
     config = bundle.server.get("mcp_config")
     config = config if isinstance(config, dict) else {}
     overrides = config.get("platform_overrides")
-    override = overrides.get(_PLATFORM) if isinstance(overrides, dict) else None
+    override = overrides.get(HOST) if isinstance(overrides, dict) else None
     merged = {
         **config,
         **({key: value for key, value in override.items() if value} if isinstance(override, dict) else {}),

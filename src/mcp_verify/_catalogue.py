@@ -519,9 +519,10 @@ _ENTRIES = [
         INFO,
         "launch",
         "`--sandbox`: the server tried something the sandbox denies",
-        "The server's stderr says a network connection or a write outside its working directory was refused.",
-        "Under --sandbox the server has no network and a read-only file system outside the run; "
-        "it may work without the sandbox.",
+        "The server's stderr says a network connection, a write outside its working directory, or a path "
+        "the sandbox does not have (/tmp, /run, a home) was refused.",
+        "Under --sandbox the server has loopback only, no home of the machine's, private /tmp and /run, and "
+        "nothing writable outside the run; it may work without the sandbox.",
         "Run without --sandbox if you trust the release, or make the server start without the network.",
     ),
     Entry(

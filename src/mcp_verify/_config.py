@@ -8,11 +8,11 @@ script that was launched and the arguments it was launched with.
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
 import platformdirs
 
+from ._platform import HOST
 from ._venv import script_path
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def _local_command(report: Report) -> str | None:
 def client_config(
     report: Report,
     *,
-    platform: str = sys.platform,
+    platform: str = HOST,
     local_command: str | None = None,
     env_names: Sequence[str] = (),
 ) -> JSONDict:
@@ -63,7 +63,7 @@ def client_config(
 
     ``published`` needs the wheel; ``local`` needs ``local_command`` (the absolute path of the
     installed script) or a kept environment in the report; each is None without. ``env_names``
-    become ``env`` keys with placeholder values. ``platform`` (a ``sys.platform`` value) says
+    become ``env`` keys with placeholder values. ``platform`` (a ``sys.platform`` value, default this one) says
     which of the three config files is this machine's.
     """
     metadata = report.wheel.metadata if report.wheel is not None else None

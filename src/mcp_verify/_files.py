@@ -10,7 +10,6 @@ import stat
 import tempfile
 import time
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ import psutil
 from ._boundary import InputError, loads_json, read_text
 from ._catalogue import finding
 from ._exceptions import CommandFailed
+from ._platform import remove_command
 from ._subprocess import run
 from ._types import JsonDocument
 
@@ -61,7 +61,7 @@ def private_tmpdir() -> Iterator[Path]:
             else:
                 os.environ[name] = value
         tempfile.tempdir = None
-        shutil.rmtree(root, ignore_errors=True)
+        remove_locked(root)
 
 
 def sweep_stale(base: Path) -> None:
@@ -75,7 +75,7 @@ def sweep_stale(base: Path) -> None:
             if any(cwd.is_relative_to(directory) for directory in stale):
                 process.kill()
     for directory in stale:
-        shutil.rmtree(directory, ignore_errors=True)
+        remove_locked(directory)
 
 
 def _abandoned(directory: Path) -> bool:
@@ -125,12 +125,37 @@ async def remove_tree(path: Path) -> None:
     ``rm -rf`` where there is one: ``shutil.rmtree`` spends a quarter of a second of Python per
     virtual environment, in every verification. ``shutil.rmtree`` where there is none, or it failed.
     """
-    rm = shutil.which("rm") if os.name == "posix" else None
-    if rm is not None:
+    command = remove_command(path)
+    if command is not None:
         with contextlib.suppress(CommandFailed, OSError):
-            await run([rm, "-rf", "--", str(path)])
+            await run(command, trusted=True)
             return
-    await anyio.to_thread.run_sync(partial(shutil.rmtree, path, ignore_errors=True))
+    await anyio.to_thread.run_sync(remove_locked, path)
+
+
+def remove_locked(path: Path) -> None:
+    """Remove a tree, even one that code mcp-verify ran locked: a directory with mode 000, a read-only tree.
+
+    Root reads and unlinks through any mode; an ordinary user cannot, until each directory of its
+    own is given back its owner's rights (which a directory's owner may always do).
+    """
+    shutil.rmtree(path, ignore_errors=True)
+    if not os.path.lexists(path):
+        return
+    _unlock(path)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _unlock(directory: Path) -> None:
+    """Owner's read, write and search rights on ``directory`` and every directory below it (links not followed)."""
+    with contextlib.suppress(OSError):
+        if not stat.S_ISDIR(directory.lstat().st_mode):
+            return
+        os.chmod(directory, stat.S_IRWXU)
+        with os.scandir(directory) as entries:
+            below = [Path(entry.path) for entry in entries if entry.is_dir(follow_symlinks=False)]
+        for entry in below:
+            _unlock(entry)
 
 
 def _project_file(path: Path, project: Path) -> str | None:

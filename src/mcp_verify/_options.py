@@ -81,7 +81,8 @@ class Options:
     update_snapshot: bool = False
     """Write ``snapshot`` from what the server lists instead of comparing."""
     sandbox: bool = False
-    """Run build hooks and servers under bubblewrap: no network, nothing writable outside the run's directory."""
+    """Run build hooks and servers under bubblewrap: loopback only, no home, private ``/tmp`` and ``/run``,
+    nothing writable outside the run's directory (README "Untrusted releases")."""
     calls: Sequence[str | Call] = ()
     """Tool calls to make once the server is listed: ``TOOL`` or ``TOOL={"arg": 1}`` (default: the
     project's ``[[tool.mcp-verify.calls]]``)."""

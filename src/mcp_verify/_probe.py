@@ -25,8 +25,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
-import time
 from collections import deque
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -65,7 +63,7 @@ from ._compat import unwrapped
 from ._diagnose import last_words
 from ._eras import choose, supported
 from ._exceptions import HandshakeError, LaunchError, ListError, ServerExited, VerifyError
-from ._subprocess import Family, census, kill_group, kill_processes
+from ._platform import Keeper, kill_group, terminate_group
 from ._types import (
     EXERCISE_VERBS,
     LEGACY,
@@ -202,32 +200,25 @@ class Session:
 
 
 class _Process:
-    """The server's process and everything it starts."""
+    """The server's process and everything it starts, held by the platform's keeper."""
 
-    def __init__(self, process: Process, spec: LaunchSpec, env: dict[str, str]) -> None:
+    def __init__(self, process: Process, keeper: Keeper) -> None:
         self.process = process
-        self.family = Family(process.pid, time.time() - 1, env, spec.cwd)
+        self.keeper = keeper
         self.spawned = anyio.current_time()
-        self.known: dict[int, str] = {}
-        """Every process of the family seen so far, pid to command line."""
 
     @property
     def pid(self) -> int:
-        return self.process.pid
+        """The server's own pid (which also names its process group)."""
+        return self.keeper.pid
 
     @property
     def returncode(self) -> int | None:
         return self.process.returncode
 
-    def look(self) -> dict[int, str]:
-        """The family now; remembered, so a process seen once is found again wherever it goes."""
-        found = census(self.family)
-        self.known.update(found)
-        return found
-
     async def _terminate(self, how: str) -> str:
-        """SIGTERM to the group, then SIGKILL after the grace: ``how``, or ``sigkill`` when SIGTERM was not enough."""
-        kill_group(self.pid, signal.SIGTERM)
+        """Stop the group as a client does, then kill it after the grace: ``how``, or ``sigkill``."""
+        terminate_group(self.pid)
         if await self.exited_within(TERM_GRACE):
             return how
         kill_group(self.pid)
@@ -243,30 +234,28 @@ class _Process:
     async def stop(
         self, close_stdin: Callable[[], Awaitable[None]], *, http: bool = False
     ) -> tuple[str, float, list[str]]:
-        """Close stdin, wait, then SIGTERM, wait, then SIGKILL the group; kill what outlived the server.
+        """Close stdin, wait, then stop the group, wait, then kill it; kill what outlived the server.
 
-        An HTTP server is not stopped by its stdin: it gets SIGTERM at once (``stopped``).
+        An HTTP server is not stopped by its stdin: it is stopped at once (``stopped``).
         Returns how it stopped, the seconds it took, and the processes (``pid command``) that were
         still running after the server itself had exited.
         """
         started = anyio.current_time()
         how = "exited" if self.returncode is not None else "stdin-eof"
-        self.look()
+        self.keeper.look()
         await close_stdin()
         if http and how != "exited":
             how = await self._terminate("stopped")
         elif not await self.exited_within(EOF_GRACE):
             how = await self._terminate("sigterm")
         seconds = anyio.current_time() - started
-        left = {pid: command for pid, command in self.look().items() if pid != self.pid}
-        survivors = [f"{pid} {command}" for pid, command in sorted(left.items())]
+        survivors = [f"{pid} {command}" for pid, command in sorted(self.keeper.left().items())]
         self.kill()
         return how, seconds, survivors
 
     def kill(self) -> None:
-        """The hard stop: the group and every process of the family, known or found now."""
-        kill_group(self.pid)
-        kill_processes({self.pid, *self.known, *self.look()})
+        """The hard stop: the server and every process of its family."""
+        self.keeper.end(self.process)
 
 
 # the pipes -------------------------------------------------------------------------------------------
@@ -438,12 +427,11 @@ class _Pump:
             self.sent_message(item.message)
             await sink.send(item)
 
-    def http_client(self) -> httpx2.AsyncClient:
+    def http_client(self, socket: str | None) -> httpx2.AsyncClient:
         """Streamable HTTP: the mcp transport's client, with the server's refusals noted as they come (the
         transport turns an HTTP error into a JSON-RPC error that no longer says which)."""
         timeout = httpx2.Timeout(MCP_DEFAULT_TIMEOUT, read=MCP_DEFAULT_SSE_READ_TIMEOUT)
-        hooks = {"response": [self._http_response]}
-        return httpx2.AsyncClient(timeout=timeout, event_hooks=hooks, transport=_Answering(httpx2.AsyncHTTPTransport()))
+        return http_client(socket, timeout, {"response": [self._http_response]})
 
     async def _http_response(self, response: httpx2.Response) -> None:
         request = response.request
@@ -699,8 +687,9 @@ class Client:
         eras. What the probe got is judged by ``connect``."""
         if self.spec.port is not None:
             port = self.spec.port
-            await self._watch("launch", f"a connection on port {port}", partial(_accepting, port), self.deadline)
-            self.found.listening = listening(set(self.process.look()), port)
+            accepting = partial(_accepting, port, self.spec.socket)
+            await self._watch("launch", f"a connection on port {port}", accepting, self.deadline)
+            self.found.listening = listening(self.process.pid, port)
         if self.mode == LEGACY:
             self._open("initialize", self.session.initialize)
             await self._watch("launch", "initialize", self.pump.answered.wait, self.deadline, silence_ok=True)
@@ -907,7 +896,7 @@ class Client:
         }
         body = {"jsonrpc": "2.0", "id": "mcp-verify-host", "method": "server/discover", "params": _envelope()}
         async with (
-            _http_client() as client,
+            http_client(self.spec.socket, httpx2.Timeout(PING_LIMIT)) as client,
             client.stream("POST", self.spec.endpoint, json=body, headers=headers) as got,
         ):
             said = await _short_body(got)
@@ -923,7 +912,7 @@ class Client:
         challenge = self.pump.challenges[0]
         named = extract_resource_metadata_from_www_auth(httpx2.Response(401, headers={"WWW-Authenticate": challenge}))
         tried: list[tuple[str, str]] = []
-        async with _http_client() as client:
+        async with http_client(self.spec.socket, httpx2.Timeout(PING_LIMIT)) as client:
             for candidate in build_protected_resource_metadata_discovery_urls(named, url):
                 document, said = await _metadata(client, candidate)
                 tried.append((candidate, said))
@@ -1206,9 +1195,13 @@ FOREIGN_HOST = "mcp.example.com"
 _DOOR_BYTES = 64 * 1024
 
 
-def _http_client() -> httpx2.AsyncClient:
-    """A client for mcp-verify's own HTTP requests: short limits, no redirects, no response left unanswered."""
-    return httpx2.AsyncClient(timeout=httpx2.Timeout(PING_LIMIT), transport=_Answering(httpx2.AsyncHTTPTransport()))
+def http_client(
+    socket: str | None, timeout: httpx2.Timeout, hooks: Mapping[str, list[Any]] | None = None
+) -> httpx2.AsyncClient:
+    """An HTTP client for the server: through the relay's UNIX socket under ``--sandbox`` (its network is
+    private), and with a request that gets no HTTP response answered 502 and marked (``_Answering``)."""
+    transport = _Answering(httpx2.AsyncHTTPTransport(uds=socket))
+    return httpx2.AsyncClient(timeout=timeout, event_hooks=dict(hooks or {}), transport=transport)
 
 
 async def _short_body(response: httpx2.Response) -> str:
@@ -1249,8 +1242,14 @@ def _envelope() -> JSONDict:
     return {"_meta": meta}
 
 
-def listening(pids: set[int], port: int) -> tuple[str, ...]:
-    """The local addresses processes of ``pids`` listen on at ``port``."""
+def listening(pid: int, port: int) -> tuple[str, ...]:
+    """The local addresses the process ``pid`` and its descendants listen on at ``port`` (none seen from
+    outside a network namespace of its own)."""
+    try:
+        server = psutil.Process(pid)
+        pids = {pid, *(child.pid for child in server.children(recursive=True))}
+    except psutil.Error:
+        return ()
     found = set()
     for connection in psutil.net_connections(kind="inet"):
         address = connection.laddr
@@ -1259,11 +1258,14 @@ def listening(pids: set[int], port: int) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-async def _accepting(port: int) -> None:
-    """Until something accepts connections on the local port (the server is listening)."""
+async def _accepting(port: int, socket: str | None = None) -> None:
+    """Until something accepts connections on the local port (the server is listening), or on the
+    UNIX socket that leads to it."""
+
     while True:
         try:
-            stream = await anyio.connect_tcp("127.0.0.1", port)
+            connecting = anyio.connect_unix(socket) if socket is not None else anyio.connect_tcp("127.0.0.1", port)
+            stream = await connecting
         except OSError:
             await anyio.sleep(0.1)
             continue
@@ -1380,20 +1382,8 @@ async def launch(spec: LaunchSpec) -> AsyncIterator[Server]:
     and reads its stdout to the end; leaving it with an error or a cancellation kills it and
     every process it started.
     """
-    env = get_default_environment() | spec.env
-    try:
-        process = await anyio.open_process(
-            [*spec.wrapper, *spec.command],
-            env=env,
-            cwd=spec.cwd,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=sys.platform != "win32",
-        )
-    except OSError as error:
-        raise LaunchError("MV205", f"cannot start {spec.command[0]}: {error.strerror or error}") from None
-    owner = _Process(process, spec, env)
+    process, keeper = await _start(spec)
+    owner = _Process(process, keeper)
     pump = _Pump(process, protocol=spec.endpoint is None)
     to_session, from_server = anyio.create_memory_object_stream[SessionMessage | Exception](math.inf)
     to_server, from_session = anyio.create_memory_object_stream[SessionMessage](math.inf)
@@ -1406,7 +1396,7 @@ async def launch(spec: LaunchSpec) -> AsyncIterator[Server]:
                 if spec.endpoint is None:
                     tg.start_soon(pump.write_stdin, from_session)
                 else:
-                    client = await transport.enter_async_context(pump.http_client())
+                    client = await transport.enter_async_context(pump.http_client(spec.socket))
                     http = streamable_http_client(spec.endpoint, http_client=client)
                     read, write = await transport.enter_async_context(http)
                     tg.start_soon(pump.relay, read, to_session)
@@ -1430,6 +1420,35 @@ async def launch(spec: LaunchSpec) -> AsyncIterator[Server]:
                 owner.kill()
                 await owner.exited_within(TERM_GRACE)
             await process.aclose()
+            keeper.close()
+
+
+async def _start(spec: LaunchSpec) -> tuple[Process, Keeper]:
+    """The server started with a client's environment, its family held by the platform's keeper."""
+    env = get_default_environment() | spec.env
+    keeper = Keeper()
+    process: Process | None = None
+    try:
+        process = await anyio.open_process(
+            keeper.command([*spec.wrapper, *spec.command]),
+            env=env,
+            cwd=spec.cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            **keeper.options(),
+        )
+        await keeper.started(process, env, spec.cwd)
+    except BaseException as error:  # a cancellation too: nothing started may outlive this
+        with anyio.CancelScope(shield=True):
+            if process is not None:
+                keeper.end(process)
+                await process.aclose()
+            keeper.close()
+        if isinstance(error, OSError):
+            raise LaunchError("MV205", f"cannot start {spec.command[0]}: {error.strerror or error}") from None
+        raise
+    return process, keeper
 
 
 async def _stop(owner: _Process, pump: _Pump, *, http: bool = False) -> Shutdown:

@@ -394,6 +394,8 @@ class LaunchSpec:
     """Streamable HTTP: the port it was told to listen on, waited for before connecting."""
     era: str = "auto"
     """How to connect: ``auto`` as a current client does, or one era alone (``legacy``, ``modern``)."""
+    socket: str | None = None
+    """Streamable HTTP under ``--sandbox``: the UNIX socket that leads to the port (its network is private)."""
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from ._exceptions import CommandFailed, InstallError, UsageError
-from ._layout import BIN, EXE, Layout, bytecode_command
+from ._layout import bytecode_command
+from ._platform import Layout
 from ._subprocess import run
 from ._types import Environment, Installer
 
@@ -78,7 +79,7 @@ def _pyenv(spec: str) -> list[str]:
     versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
     matching = [path for path in versions.glob(f"{spec}*") if re.fullmatch(rf"{re.escape(spec)}(\.\d+)*", path.name)]
     matching.sort(key=lambda path: Version(path.name), reverse=True)
-    return [str(path / BIN / f"python{EXE}") for path in matching]
+    return [str(Layout(path).python) for path in matching]
 
 
 @cache
@@ -136,7 +137,7 @@ def _version_of(python: str) -> str:
 async def _add_bytecode(layout: Layout, cwd: Path) -> None:
     """Only an optimisation: an unwritable cache leaves the environment as uv made it."""
     with contextlib.suppress(CommandFailed):
-        await run(bytecode_command(layout.root), env=_environ("uv", cwd), cwd=str(cwd))
+        await run(bytecode_command(layout.root), env=_environ("uv", cwd), cwd=str(cwd), trusted=True)
 
 
 def _environ(installer: Installer, work: Path) -> dict[str, str]:
@@ -171,7 +172,7 @@ async def _create(layout: Layout, python: str, installer: Installer, cwd: Path) 
         uv = find_uv()
         assert uv is not None
         command = [uv, "venv", "--quiet", "--python", python, str(layout.root)]
-        await run(command, env=_environ(installer, cwd), cwd=str(cwd))
+        await run(command, env=_environ(installer, cwd), cwd=str(cwd), trusted=True)
         return
     import virtualenv  # noqa: PLC0415 - heavy, and needed only without uv
 

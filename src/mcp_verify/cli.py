@@ -30,6 +30,7 @@ from ._format._safe import visible
 from ._format.github import summary
 from ._format.text import MARKS
 from ._options import INSTALLERS, RESOLUTIONS, TRANSPORTS, options
+from ._platform import INTERRUPTS, legible
 from ._subprocess import kill_all
 from ._types import ERA_MODES
 from ._version import __version__
@@ -108,9 +109,9 @@ async def _interruptible(paths: tuple[str, ...], chosen: Options, progress: _Pro
     """
     received: list[int] = []
     reports: list[Report] = []
-    if sys.platform == "win32":  # pragma: no cover - no POSIX signals to receive
+    if not INTERRUPTS:  # pragma: no cover - Windows: no POSIX signals to receive
         return await verify_options(paths, chosen, progress)
-    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals, unwrapped():
+    with anyio.open_signal_receiver(*INTERRUPTS) as signals, unwrapped():
         async with anyio.create_task_group() as group:
             work = anyio.CancelScope()
 
@@ -126,7 +127,7 @@ async def _interruptible(paths: tuple[str, ...], chosen: Options, progress: _Pro
                 reports = await verify_options(paths, chosen, progress)
             group.cancel_scope.cancel()
     if received:  # cleaned up, and the receiver gave the signals their defaults back: ignore them now
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in INTERRUPTS:
             signal.signal(signum, signal.SIG_IGN)
     return 128 + received[0] if received else reports
 
@@ -357,7 +358,8 @@ Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 inte
 @click.option(
     "--sandbox",
     is_flag=True,
-    help="Run the build hooks and the server with no network and a read-only file system (bubblewrap).",
+    help="Run the build hooks and the server under bubblewrap: loopback only, no home, nothing writable "
+    "outside the run.",
 )
 @click.option(
     "--strict/--no-strict",
@@ -416,6 +418,8 @@ def main(
     env_file: Path | None,
     **settings: Any,
 ) -> None:
+    legible(sys.stdout)
+    legible(sys.stderr)
     if explain is not None:
         _explain(explain)
     if paths[:1] == ("config",) and not Path("config").exists():

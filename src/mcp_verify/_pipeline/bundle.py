@@ -134,12 +134,13 @@ class BundleVerification(Verification):
         cwd = self.work / "cwd-0"
         cwd.mkdir()
         jail = self.shared.sandbox
+        launched = [executable, *args]
         spec = LaunchSpec(
-            command=[executable, *args],
+            command=launched,
             env={"PATH": os.pathsep.join(GUI_PATH), **command.env, **self.options.env},
             cwd=str(cwd),
             timeout=self.plan.timeout,
-            wrapper=tuple(jail.wrap([], str(cwd))) if jail is not None else (),
+            wrapper=tuple(jail.wrap([], str(cwd), runs=launched)) if jail is not None else (),
             era=self.options.era,
         )
         failure = await self._probe(record, spec, (bundle.filename, ""), Installed)

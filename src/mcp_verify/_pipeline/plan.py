@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .._exceptions import UsageError
+from .._platform import WINDOWS_CONSOLE
 from .._report import redact
 from .._types import Artifacts, Call, ServerInfo, Settings
 
@@ -123,7 +124,7 @@ class Plan:
             script=chosen.script or settings.script,
             args=tuple(chosen.args) or settings.args,
             calls=given_calls or settings.calls,
-            encoding=chosen.encoding or ("cp1252" if strict else None),
+            encoding=chosen.encoding or (WINDOWS_CONSOLE if strict else None),
         )
 
 

@@ -87,6 +87,7 @@ if TYPE_CHECKING:
 
     from .._options import Options
     from .._probe import Handshake, Server
+    from .._sandbox import Sandbox
     from .._steps import Progress
     from .._targets import Target
     from .._types import Copied, Environment, Exercised, Finding, Installer, JSONDict, Listing, Project, Wheel
@@ -418,16 +419,17 @@ class Verification:
         cwd = self.work / f"cwd-{index}"
         cwd.mkdir()
         jail = self.shared.sandbox
+        command = [str(script_path(environment, source.script)), *self.plan.args]
         spec = LaunchSpec(
-            command=[str(script_path(environment, source.script)), *self.plan.args],
+            command=command,
             env=dict(options.env),
             cwd=str(cwd),
             timeout=self.plan.timeout,
-            wrapper=tuple(jail.wrap([], str(cwd))) if jail is not None else (),
+            wrapper=tuple(jail.wrap([], str(cwd), runs=command)) if jail is not None else (),
             era=options.era,
         )
         if options.transport == "http":
-            spec = _over_http(spec, options.url)
+            spec = _over_http(spec, options.url, jail)
         failure = await self._probe(record, spec, (source.script, source.entry_point), installed.get)
         if failure is None:
             await self._startup(record, source, environment)
@@ -532,7 +534,8 @@ class Verification:
         cwd = Path(spec.cwd or self.work).with_name(f"{Path(spec.cwd or 'cwd').name}-beside")
         cwd.mkdir(exist_ok=True)
         jail = self.shared.sandbox
-        return replace(spec, cwd=str(cwd), wrapper=tuple(jail.wrap([], str(cwd))) if jail is not None else ())
+        wrapper = tuple(jail.wrap([], str(cwd), runs=spec.command)) if jail is not None else ()
+        return replace(spec, cwd=str(cwd), wrapper=wrapper)
 
     async def _killed_by_probe(self, record: Record, server: Server, spec: LaunchSpec, exited: ServerExited) -> EraLeg:
         """The server died before it answered the probe: if it lives when ``initialize`` comes first, the probe
@@ -718,7 +721,7 @@ class Verification:
         module = source.entry_point.partition(":")[0].strip()
         command = [environment.python, "-X", "importtime", "-c", f"import {module}"]
         if self.shared.sandbox is not None:
-            command = self.shared.sandbox.wrap(command, str(self.work))
+            command = self.shared.sandbox.wrap(command, str(self.work), bare={})
         try:
             output = await run(command, cwd=str(self.work))
         except CommandFailed as error:
@@ -796,7 +799,9 @@ class Verification:
         from .._probe import launch  # noqa: PLC0415 - see _probe
 
         arguments, env, url = http
-        over = _over_http(replace(spec, command=[*spec.command, *arguments], env={**spec.env, **env}), url)
+        over = _over_http(
+            replace(spec, command=[*spec.command, *arguments], env={**spec.env, **env}), url, self.shared.sandbox
+        )
         outcome: JSONDict
         try:
             async with launch(over) as server:
@@ -853,19 +858,23 @@ class _Lazy:
         return self._installed
 
 
-def _over_http(spec: LaunchSpec, url: str) -> LaunchSpec:
+def _over_http(spec: LaunchSpec, url: str, jail: Sandbox | None) -> LaunchSpec:
     """The server on streamable HTTP: a free local port, put where ``{port}`` stands in its arguments and
-    environment, and the URL a client connects to."""
+    environment, and the URL a client connects to. Under ``--sandbox`` the port is the sandbox's
+    own (its network is private): the client reaches it through a relay's UNIX socket in the run."""
     from .._probe import free_port  # noqa: PLC0415 - see Verification._probe
 
     port = free_port()
     endpoint = url if "://" in url else f"http://127.0.0.1:{{port}}{url if url.startswith('/') else '/' + url}"
+    relay, reached = jail.relay(port) if jail is not None else ([], None)
     return replace(
         spec,
         command=[part.replace("{port}", str(port)) for part in spec.command],
         env={key: value.replace("{port}", str(port)) for key, value in spec.env.items()},
         endpoint=endpoint.replace("{port}", str(port)),
         port=port,
+        wrapper=(*spec.wrapper, *relay),
+        socket=reached,
     )
 
 
