@@ -633,7 +633,7 @@ class Client:
         # the mcp client's code for a closed connection is also the usual "server error": the server's own
         # error response, when there is one, is what it said
         answered = next((pump.errors[key] for key, _ in pump.sent[sent:] if key in pump.errors), None)
-        if answered is not None:
+        if failure and answered is not None:
             raise _Answered(MCPError.from_error_data(answered))
         error_type = _ERRORS.get(step, VerifyError)
         if len(pump.oversized) > oversized:
