@@ -407,7 +407,7 @@ def view(uri: str, mime: str = UI_MIME_TYPE) -> dict:
 
 def read(uri: str, mime: str = UI_MIME_TYPE, error: str | None = None) -> Exercised:
     result = None if error else {"contents": [{"uri": uri, "mimeType": mime, "text": "<!doctype html><p>hi</p>"}]}
-    return Exercised("resource", uri, 0.01, error, result)
+    return Exercised("resource", uri, 0.01, error, result=result)
 
 
 def linking(name: str, uri: str, *, flat: bool = False, both: str | None = None) -> dict:
