@@ -93,7 +93,7 @@ from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_MODERN_VERSION
 from pydantic import ValidationError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Awaitable, Callable, Iterator
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -601,23 +601,14 @@ def probe_handshake_versions(command: list[str], env: dict[str, str]) -> dict[st
 
 async def talk_auto(command: list[str], env: dict[str, str]) -> dict[str, Any]:
     """Step 9: the mcp 2.3 client in its default auto mode: the era it settles on and the tools it lists."""
-    out: dict[str, Any] = {}
-    cwd = tempfile.mkdtemp(prefix="by-hand-cwd-")
-    extra = {k: v for k, v in env.items() if k not in CLIENT_ENV_KEYS}
-    params = StdioServerParameters(command=command[0], args=command[1:], env=extra, cwd=cwd)
-    with tempfile.TemporaryFile(mode="w+b") as errlog:
-        try:
-            with anyio.fail_after(START_TIMEOUT + 2 * CALL_TIMEOUT):
-                async with Client(stdio_client(params, errlog=errlog), mode="auto", cache=None) as client:  # type: ignore[arg-type]
-                    out["era"] = "modern" if client.session.discover_result is not None else "legacy"
-                    out["protocolVersion"] = client.protocol_version
-                    pages = partial(client_pages, client.list_tools)
-                    out["tools"] = await list_all(pages, "tools", "name")
-        except BaseException as exc:  # the failure is the finding
-            out["FAILED"] = f"{type(exc).__name__}: {exc!r}"[:2000]
-        out["stderr_tail"] = tail(errlog)
-    shutil.rmtree(cwd, ignore_errors=True)
-    return out
+
+    async def use(transport: Any, out: dict[str, Any]) -> None:
+        async with Client(transport, mode="auto", cache=None) as client:
+            out["era"] = "modern" if client.session.discover_result is not None else "legacy"
+            out["protocolVersion"] = client.protocol_version
+            out["tools"] = await list_all(partial(client_pages, client.list_tools), "tools", "name")
+
+    return await as_a_client(command, env, START_TIMEOUT + 2 * CALL_TIMEOUT, use)
 
 
 async def client_pages(call: Any, params: PaginatedRequestParams | None = None) -> Any:
@@ -676,25 +667,36 @@ async def client_session(session: ClientSession, out: dict[str, Any]) -> None:
             out[label + " (not advertised)"] = True
 
 
-async def talk_client(command: list[str], env: dict[str, str]) -> dict[str, Any]:
-    """Step 5: the installed mcp client, as a desktop client would use it."""
+async def as_a_client(
+    command: list[str], env: dict[str, str], timeout: float, use: Callable[[Any, dict[str, Any]], Awaitable[None]]
+) -> dict[str, Any]:
+    """Start the command with the mcp client's stdio transport in a fresh empty directory and ``use`` it.
+
+    What ``use`` records goes in the result, with the failure (the finding) and the stderr tail.
+    """
     out: dict[str, Any] = {}
     cwd = tempfile.mkdtemp(prefix="by-hand-cwd-")
     extra = {k: v for k, v in env.items() if k not in CLIENT_ENV_KEYS}  # stdio_client adds the six itself
     params = StdioServerParameters(command=command[0], args=command[1:], env=extra, cwd=cwd)
     with tempfile.TemporaryFile(mode="w+b") as errlog:
         try:
-            with anyio.fail_after(START_TIMEOUT + 4 * CALL_TIMEOUT):
-                async with (
-                    stdio_client(params, errlog=errlog) as (read, write),  # type: ignore[arg-type]
-                    ClientSession(read, write) as session,
-                ):
-                    await client_session(session, out)
+            with anyio.fail_after(timeout):
+                await use(stdio_client(params, errlog=errlog), out)  # type: ignore[arg-type]
         except BaseException as exc:  # the failure is the finding
             out["FAILED"] = f"{type(exc).__name__}: {exc!r}"[:2000]
         out["stderr_tail"] = tail(errlog)
     shutil.rmtree(cwd, ignore_errors=True)
     return out
+
+
+async def talk_client(command: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Step 5: the installed mcp client, as a desktop client would use it."""
+
+    async def use(transport: Any, out: dict[str, Any]) -> None:
+        async with transport as (read, write), ClientSession(read, write) as session:
+            await client_session(session, out)
+
+    return await as_a_client(command, env, START_TIMEOUT + 4 * CALL_TIMEOUT, use)
 
 
 def talk(venv: Path, script: str, args: list[str], extra_env: dict[str, str]) -> dict[str, Any]:
@@ -759,10 +761,10 @@ def write_protocol_keys(path: Path, keys: dict[str, Any]) -> None:
 def drift(truth: dict[str, Any], talked: dict[str, Any]) -> list[str]:
     """Where today's handshake listing disagrees with the entry's truth (dependencies move under a release)."""
     tools = talked["client"].get("tools")
-    if truth["verdict"] == "pass" and tools != sorted(truth["tools"]):
+    if (truth["tools"] or truth["verdict"] == "pass") and tools != sorted(truth["tools"]):
         return [f"tools today {tools} != truth {sorted(truth['tools'])}"]
-    if truth["verdict"] == "fail" and isinstance(tools, list) and "FAILED" not in talked["client"]:
-        return [f"the truth says fail, today it lists {len(tools)} tools"]
+    if not truth["tools"] and truth["verdict"] == "fail" and isinstance(tools, list):
+        return [f"the truth says fail without tools, today it lists {len(tools)} tools"]
     return []
 
 
