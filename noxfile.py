@@ -41,6 +41,9 @@ def verify(session: nox.Session) -> None:
 
 @nox.session
 def field(session: nox.Session) -> None:
-    """Verify the field corpus of published releases both ways and print the agreement table (needs PyPI)."""
-    session.install(".[uv]")
-    session.run("python", "field/run.py", *session.posargs)
+    """Verify the field corpus of published releases both ways and print the agreement table (needs PyPI).
+
+    Two releases at a time by default; ``nox -s field -- -n 1 -k mcp-server-time`` narrows it.
+    """
+    session.install("-e", ".[test]")
+    session.run("pytest", "tests/test_field.py", "--field", "--dist", "load", "-n", "2", *session.posargs)

@@ -5,7 +5,7 @@ that every release in field/releases/ was checked the same way. It does NOT use 
 it is the yardstick mcp-verify is judged against. It needs the ``mcp`` client library (2.x)
 in the interpreter that runs it, plus ``pip`` and ``uv``.
 
-Steps (numbers as in field-method.md):
+Steps 1-6 as numbered in field-method.md; 7-9 find the protocol revisions a release speaks:
 
 1. ``pip download --no-deps --no-binary NAME NAME==VERSION``, check the file is the sdist PyPI
    publishes (pip here may also see local indexes), and unpack it untouched.
@@ -19,12 +19,35 @@ Steps (numbers as in field-method.md):
 6. Talk to it raw, in a second run: JSON lines on stdin, close stdin, read stdout to EOF, and
    report every stdout line that is not a JSON-RPC message (separately those that arrived
    only after stdin was closed: block-buffered prints), the exit and the last stderr lines.
+7. The current revision (2026-07-28), raw, in a third run: ``server/discover`` first, stamped
+   exactly as the mcp 2.3 client stamps it in auto mode (``modern_params``). Record what the
+   server did: a DiscoverResult (then the four lists with per-request ``_meta`` and no
+   initialize, following nextCursor, and each page's ``resultType``), a JSON-RPC error (then the
+   client's fallback on the same connection: initialize and tools/list), silence, an exit, or
+   non-JSON on stdout; then close stdin and read stdout to EOF.
+8. One fresh start per handshake revision (2024-11-05 ... 2025-11-25): initialize at it and note
+   the version the server answers with. A revision is spoken when it comes back unchanged.
+9. The mcp 2.3 client in its default auto mode (``Client(mode="auto")``): the era it settles on,
+   the version, the tools.
 
 Usage::
 
     python by_hand.py prepare NAME VERSION [--python PY]      # steps 1-3
-    python by_hand.py talk VENV SCRIPT [--arg=A]... [--env K=V]...   # steps 4-6
+    python by_hand.py talk VENV SCRIPT [--arg=A]... [--env K=V]...   # steps 4-9
     python by_hand.py all NAME VERSION [--script S] [--arg=A]... [--env K=V]...
+    python by_hand.py record field/releases/NAME.toml...      # 1-9 as the entry says; writes its protocol keys
+
+``record`` starts the entry's script with its arguments and environment, writes the keys below
+at the end of the entry (replacing them if there), and prints on stderr where today's listing
+departs from the entry's truth (dependencies move under a published release)::
+
+    revisions     the revisions spoken: handshake versions answered in kind, plus discover's supportedVersions
+    eras          "modern" (a DiscoverResult and a modern tools/list), "legacy" (initialize answered), both, or none
+    discover      what the server did with server/discover, in words
+    modern_tools  the tools listed in the modern era ([] when there is none)
+    modern_result_type   every modern list result carried resultType (only where there is a modern era)
+    auto_client   what the mcp 2.3 client in auto mode settled on
+    protocol_packages    the versions installed when this was found (mcp, fastmcp, pydantic)
 
 Write ``--arg=--flag`` (with ``=``) for arguments that start with a dash. The report is JSON on
 stdout; the preparation commands' output goes to stderr. Work happens under
@@ -50,13 +73,27 @@ import time
 import urllib.request
 import zipfile
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import anyio
-from mcp.client.session import ClientSession
+import mcp_types
+from mcp.client.client import Client
+from mcp.client.session import DEFAULT_CLIENT_INFO, DISCOVER_TIMEOUT_SECONDS, ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
-from mcp_types import PaginatedRequestParams
+from mcp_types import (
+    CLIENT_CAPABILITIES_META_KEY,
+    CLIENT_INFO_META_KEY,
+    PROTOCOL_VERSION_META_KEY,
+    SERVER_INFO_META_KEY,
+    PaginatedRequestParams,
+)
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_MODERN_VERSION, MODERN_PROTOCOL_VERSIONS
+from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Iterator
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -86,6 +123,7 @@ START_TIMEOUT = 60.0
 CALL_TIMEOUT = 30.0
 EXIT_GRACE = 10.0
 STDERR_TAIL = 25
+MAX_PAGES = 100
 
 
 # --------------------------------------------------------------------------- steps 1-3
@@ -241,13 +279,17 @@ def is_jsonrpc(line: str) -> bool:
     return isinstance(message, dict) and message.get("jsonrpc") == "2.0"
 
 
+def item_names(key: str, result: dict[str, Any]) -> list[str]:
+    """The names (URIs for resources, URI templates for templates) of one list result's items."""
+    return [str(i.get("uriTemplate") or i.get("uri") or i.get("name")) for i in result.get(key, [])]
+
+
 def summarise_list(method: str, value: Any) -> Any:
     """Reduce a list result to its sorted names/URIs (errors and UNANSWERED pass through)."""
     if not isinstance(value, dict) or "ERROR" in value:
         return value
     key = LIST_METHODS[method]
-    names = sorted(i.get("uriTemplate") or i.get("uri") or i.get("name") for i in value.get(key, []))
-    return {key: names, "nextCursor": value.get("nextCursor")}
+    return {key: sorted(item_names(key, value)), "nextCursor": value.get("nextCursor")}
 
 
 @dataclass
@@ -366,14 +408,30 @@ class RawSession:
             self.result.exit = f"{code}{how or ' on stdin EOF'}"
 
 
+@contextlib.contextmanager
+def raw_session(command: list[str], env: dict[str, str]) -> Iterator[RawSession]:
+    """A fresh start in a fresh empty directory; on exit stdin is closed, stdout read to EOF, stderr kept."""
+    cwd = tempfile.mkdtemp(prefix="by-hand-cwd-")
+    try:
+        with tempfile.TemporaryFile() as stderr:
+            session = RawSession(command, env, cwd, stderr)
+            try:
+                yield session
+            finally:
+                session.close_and_drain()
+                session.result.stderr_tail = tail(stderr)
+    finally:
+        shutil.rmtree(cwd, ignore_errors=True)
+
+
+def handshake_params(version: str) -> dict[str, Any]:
+    return {"protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "by-hand", "version": "0"}}
+
+
 def talk_raw(command: list[str], env: dict[str, str]) -> RawResult:
     """Step 6: initialize, initialized, ping and the four lists as JSON lines; then stdin EOF."""
-    cwd = tempfile.mkdtemp(prefix="by-hand-cwd-")
-    with tempfile.TemporaryFile() as stderr:
-        session = RawSession(command, env, cwd, stderr)
-        client_info = {"name": "by-hand", "version": "0"}
-        init_params = {"protocolVersion": PROTOCOL_VERSION, "capabilities": {}, "clientInfo": client_info}
-        session.request(1, "initialize", init_params, START_TIMEOUT)
+    with raw_session(command, env) as session:
+        session.request(1, "initialize", handshake_params(PROTOCOL_VERSION), START_TIMEOUT)
         init = session.result.responses.get("initialize")
         if isinstance(init, dict) and "ERROR" not in init and not session.eof:
             session.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
@@ -381,14 +439,191 @@ def talk_raw(command: list[str], env: dict[str, str]) -> RawResult:
             for request_id, method in enumerate(LIST_METHODS, start=3):
                 if not session.eof:
                     session.request(request_id, method, {}, CALL_TIMEOUT)
-        session.close_and_drain()
-        result = session.result
-        result.stderr_tail = tail(stderr)
+    return summarised(session.result)
+
+
+def summarised(result: RawResult) -> RawResult:
+    """The raw result with each list response reduced to its names."""
     for method, value in list(result.responses.items()):
         if method in LIST_METHODS:
             result.responses[method] = summarise_list(method, value)
-    shutil.rmtree(cwd, ignore_errors=True)
     return result
+
+
+# --------------------------------------------------------------------------- steps 7-9 (the revisions)
+
+
+def modern_params(params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Request params stamped as the mcp 2.3 client stamps every request of the 2026-07-28 revision.
+
+    ``ClientSession.send_discover`` and the modern stamp put these three keys in ``_meta``; a client
+    with no callbacks declares no capabilities. The probe ``Client(mode="auto")`` writes is, byte for byte:
+    {"jsonrpc":"2.0","id":1,"method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":
+    "2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"mcp","version":"0.1.0"},
+    "io.modelcontextprotocol/clientCapabilities":{}}}}
+    """
+    meta = {
+        PROTOCOL_VERSION_META_KEY: LATEST_MODERN_VERSION,
+        CLIENT_INFO_META_KEY: DEFAULT_CLIENT_INFO.model_dump(by_alias=True, mode="json", exclude_none=True),
+        CLIENT_CAPABILITIES_META_KEY: {},
+    }
+    return {**(params or {}), "_meta": meta}
+
+
+def as_discover_result(answer: Any) -> mcp_types.DiscoverResult | None:
+    """The answer as a DiscoverResult the mcp client would adopt (a modern version in common), else None."""
+    if not isinstance(answer, dict) or "ERROR" in answer:
+        return None
+    try:
+        result = mcp_types.DiscoverResult.model_validate(answer)
+    except ValidationError:
+        return None
+    return result if set(result.supported_versions) & set(MODERN_PROTOCOL_VERSIONS) else None
+
+
+def list_modern(session: RawSession, method: str, first_id: int) -> tuple[Any, list[Any], int]:
+    """One list in the modern era, following nextCursor.
+
+    Returns the sorted names (or the error), each page's resultType, and the next request id.
+    """
+    names: list[str] = []
+    result_types: list[Any] = []
+    cursor: str | None = None
+    request_id = first_id
+    for _page in range(MAX_PAGES):
+        session.request(request_id, method, modern_params({"cursor": cursor} if cursor else None), CALL_TIMEOUT)
+        request_id += 1
+        page = session.result.responses[method]
+        if not isinstance(page, dict) or "ERROR" in page:
+            return page, result_types, request_id
+        result_types.append(page.get("resultType", "ABSENT"))
+        names.extend(item_names(LIST_METHODS[method], page))
+        cursor = page.get("nextCursor")
+        if not cursor or session.eof:
+            break
+    return sorted(names), result_types, request_id
+
+
+def talk_modern(command: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Step 7: a fresh start sent ``server/discover`` first, as a current client in auto mode does.
+
+    A DiscoverResult is followed by the four lists in the modern era (per-request ``_meta``, no
+    initialize); anything else by the client's fallback on the same connection: initialize, then tools/list.
+    """
+    out: dict[str, Any] = {}
+    with raw_session(command, env) as session:
+        started = time.monotonic()
+        session.request(1, "server/discover", modern_params(), START_TIMEOUT)
+        out["discover_seconds"] = round(time.monotonic() - started, 1)
+        out["discover"] = session.result.responses["server/discover"]
+        out["stray_before_answer"] = list(session.result.stray)
+        result = as_discover_result(out["discover"])
+        request_id = 2
+        if result is not None:
+            out["lists"], out["result_types"] = {}, {}
+            for method in LIST_METHODS:
+                if not session.eof:
+                    answer, types, request_id = list_modern(session, method, request_id)
+                    out["lists"][method], out["result_types"][method] = answer, types
+        elif not session.eof:
+            session.request(request_id, "initialize", handshake_params(PROTOCOL_VERSION), START_TIMEOUT)
+            init = session.result.responses["initialize"]
+            out["fallback_initialize"] = init.get("protocolVersion", init) if isinstance(init, dict) else init
+            if isinstance(init, dict) and "ERROR" not in init and not session.eof:
+                session.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+                session.request(request_id + 1, "tools/list", {}, CALL_TIMEOUT)
+                out["fallback_tools"] = summarise_list("tools/list", session.result.responses["tools/list"])
+    out["raw"] = asdict(summarised(session.result))
+    out["words"] = describe_discover(out)
+    return out
+
+
+def describe_discover(out: dict[str, Any]) -> str:
+    """What the server did with ``server/discover``, in the words the corpus records."""
+    answer, seconds, raw = out["discover"], out["discover_seconds"], out["raw"]
+    late = (
+        f" after {seconds} s (a current client gives up after {DISCOVER_TIMEOUT_SECONDS:g} s)"
+        if seconds > DISCOVER_TIMEOUT_SECONDS
+        else ""
+    )
+    if out["stray_before_answer"]:
+        first = out["stray_before_answer"][0][:120]
+        said = (
+            f"wrote non-JSON to stdout before any answer ({len(out['stray_before_answer'])} line(s), first {first!r}); "
+        )
+    else:
+        said = ""
+    result = as_discover_result(answer)
+    if result is not None:
+        stamp = (result.meta or {}).get(SERVER_INFO_META_KEY)
+        who = f"_meta serverInfo {json.dumps(stamp)}" if stamp is not None else "no serverInfo in _meta"
+        capabilities = sorted(result.capabilities.model_dump(exclude_none=True))
+        tools = out["lists"].get("tools/list")
+        listed = f"{len(tools)} tools" if isinstance(tools, list) else f"tools/list failed: {tools}"
+        kinds = sorted({str(t) for types in out["result_types"].values() for t in types})
+        return (
+            f"{said}answered a DiscoverResult{late}: supportedVersions {result.supported_versions}, "
+            f"capabilities {capabilities}, {who}; modern tools/list (per-request _meta, no initialize): {listed}, "
+            f"resultType {', '.join(kinds) or 'none'}"
+        )
+    if isinstance(answer, dict) and "ERROR" in answer:
+        error = answer["ERROR"] or {}
+        what = f"answered JSON-RPC error {error.get('code')} {error.get('message')!r}{late}"
+    elif isinstance(answer, dict):
+        what = f"answered a result that is not a usable DiscoverResult{late}: {json.dumps(answer)[:200]}"
+    elif raw["exit"].endswith("before stdin was closed"):
+        last = raw["stderr_tail"][-1] if raw["stderr_tail"] else "(stderr empty)"
+        return f"{said}exited {raw['exit'].split()[0]} without answering; last stderr line: {last}"
+    else:
+        what = f"stayed silent: no answer within {START_TIMEOUT:g} s"
+    fallback = out.get("fallback_initialize")
+    if fallback is None:
+        then = f"then exited ({raw['exit']})"
+    elif isinstance(fallback, str) and fallback != "UNANSWERED":
+        tools = out.get("fallback_tools", {})
+        count = len(tools["tools"]) if isinstance(tools, dict) and "tools" in tools else tools
+        then = f"the client's fallback initialize on the same connection was answered ({fallback}), tools/list: {count}"
+    else:
+        then = f"the fallback initialize on the same connection got {fallback}"
+    return f"{said}{what}; {then}; exit {raw['exit']}"
+
+
+def probe_handshake_versions(command: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Step 8: one fresh start per handshake revision, initialize at it: the version the server answers with."""
+    answered: dict[str, Any] = {}
+    for version in HANDSHAKE_PROTOCOL_VERSIONS:
+        with raw_session(command, env) as session:
+            session.request(1, "initialize", handshake_params(version), START_TIMEOUT)
+        init = session.result.responses["initialize"]
+        answered[version] = init.get("protocolVersion", init) if isinstance(init, dict) else init
+    return answered
+
+
+async def talk_auto(command: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Step 9: the mcp 2.3 client in its default auto mode: the era it settles on and the tools it lists."""
+
+    async def use(transport: Any, out: dict[str, Any]) -> None:
+        async with Client(transport, mode="auto", cache=None) as client:
+            out["era"] = "modern" if client.session.discover_result is not None else "legacy"
+            out["protocolVersion"] = client.protocol_version
+            out["tools"] = await list_all(partial(client_pages, client.list_tools), "tools", "name")
+
+    return await as_a_client(command, env, START_TIMEOUT + 2 * CALL_TIMEOUT, use)
+
+
+async def client_pages(call: Any, params: PaginatedRequestParams | None = None) -> Any:
+    """``Client`` takes the cursor itself where ``ClientSession`` takes request params."""
+    return await call(cursor=params.cursor if params else None)
+
+
+def revisions_of(modern: dict[str, Any], handshake: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(the revisions spoken, the eras): handshake versions answered in kind, plus discover's modern versions."""
+    spoken = [version for version, answer in handshake.items() if answer == version]
+    result = as_discover_result(modern["discover"])
+    modern_versions = sorted(result.supported_versions) if result is not None else []
+    tools = modern.get("lists", {}).get("tools/list")
+    eras = (["modern"] if result is not None and isinstance(tools, list) else []) + (["legacy"] if spoken else [])
+    return spoken + [v for v in modern_versions if v not in spoken], eras
 
 
 # --------------------------------------------------------------------------- step 5 (client)
@@ -432,20 +667,21 @@ async def client_session(session: ClientSession, out: dict[str, Any]) -> None:
             out[label + " (not advertised)"] = True
 
 
-async def talk_client(command: list[str], env: dict[str, str]) -> dict[str, Any]:
-    """Step 5: the installed mcp client, as a desktop client would use it."""
+async def as_a_client(
+    command: list[str], env: dict[str, str], timeout: float, use: Callable[[Any, dict[str, Any]], Awaitable[None]]
+) -> dict[str, Any]:
+    """Start the command with the mcp client's stdio transport in a fresh empty directory and ``use`` it.
+
+    What ``use`` records goes in the result, with the failure (the finding) and the stderr tail.
+    """
     out: dict[str, Any] = {}
     cwd = tempfile.mkdtemp(prefix="by-hand-cwd-")
     extra = {k: v for k, v in env.items() if k not in CLIENT_ENV_KEYS}  # stdio_client adds the six itself
     params = StdioServerParameters(command=command[0], args=command[1:], env=extra, cwd=cwd)
     with tempfile.TemporaryFile(mode="w+b") as errlog:
         try:
-            with anyio.fail_after(START_TIMEOUT + 4 * CALL_TIMEOUT):
-                async with (
-                    stdio_client(params, errlog=errlog) as (read, write),  # type: ignore[arg-type]
-                    ClientSession(read, write) as session,
-                ):
-                    await client_session(session, out)
+            with anyio.fail_after(timeout):
+                await use(stdio_client(params, errlog=errlog), out)  # type: ignore[arg-type]
         except BaseException as exc:  # the failure is the finding
             out["FAILED"] = f"{type(exc).__name__}: {exc!r}"[:2000]
         out["stderr_tail"] = tail(errlog)
@@ -453,13 +689,114 @@ async def talk_client(command: list[str], env: dict[str, str]) -> dict[str, Any]
     return out
 
 
+async def talk_client(command: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Step 5: the installed mcp client, as a desktop client would use it."""
+
+    async def use(transport: Any, out: dict[str, Any]) -> None:
+        async with transport as (read, write), ClientSession(read, write) as session:
+            await client_session(session, out)
+
+    return await as_a_client(command, env, START_TIMEOUT + 4 * CALL_TIMEOUT, use)
+
+
 def talk(venv: Path, script: str, args: list[str], extra_env: dict[str, str]) -> dict[str, Any]:
-    """Steps 4-6: two separate launches of the console script, one per way of talking."""
+    """Steps 4-9: separate launches of the console script, one per way of talking."""
     command = [str(venv / "bin" / script), *args]
     env = client_env(extra_env)
     client = anyio.run(talk_client, command, env)
     raw = talk_raw(command, env)
-    return {"command": command, "env_extra": extra_env, "client": client, "raw": asdict(raw)}
+    modern = talk_modern(command, env)
+    handshake = probe_handshake_versions(command, env)
+    auto = anyio.run(talk_auto, command, env)
+    return {
+        "command": command,
+        "env_extra": extra_env,
+        "client": client,
+        "raw": asdict(raw),
+        "modern": modern,
+        "handshake_versions": handshake,
+        "auto": auto,
+    }
+
+
+# --------------------------------------------------------------------------- the corpus entry
+
+PROTOCOL_BLOCK = "# The revisions it speaks, found by hand (by_hand.py record: steps 7-9)\n"
+
+
+def toml_value(value: Any) -> str:
+    """A TOML rendering of a string, bool, list of strings or flat table (JSON's escapes are TOML's)."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{key} = {json.dumps(item)}" for key, item in value.items()) + " }"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def protocol_keys(talked: dict[str, Any], packages: dict[str, str]) -> dict[str, Any]:
+    """The keys a corpus entry records about the revisions, from one ``talk``."""
+    modern, auto = talked["modern"], talked["auto"]
+    revisions, eras = revisions_of(modern, talked["handshake_versions"])
+    tools = modern.get("lists", {}).get("tools/list")
+    keys: dict[str, Any] = {"revisions": revisions, "eras": eras, "discover": modern["words"]}
+    keys["modern_tools"] = tools if isinstance(tools, list) else []
+    if "result_types" in modern:
+        keys["modern_result_type"] = all(t != "ABSENT" for pages in modern["result_types"].values() for t in pages)
+    if "FAILED" in auto:
+        keys["auto_client"] = f"failed: {auto['FAILED'][:300]}"
+    else:
+        keys["auto_client"] = f"{auto['era']} {auto['protocolVersion']}, {len(auto['tools'])} tools"
+    keys["protocol_packages"] = packages
+    return keys
+
+
+def write_protocol_keys(path: Path, keys: dict[str, Any]) -> None:
+    """Replace the entry's protocol block (always its last lines) with these keys, and read it back."""
+    text = path.read_text(encoding="utf-8")
+    text = text.split(PROTOCOL_BLOCK, 1)[0].rstrip("\n") + "\n\n" + PROTOCOL_BLOCK
+    text += "".join(f"{key} = {toml_value(value)}\n" for key, value in keys.items())
+    read_back = tomllib.loads(text)
+    assert all(read_back[key] == value for key, value in keys.items()), path
+    path.write_text(text, encoding="utf-8")
+
+
+def drift(truth: dict[str, Any], talked: dict[str, Any]) -> list[str]:
+    """Where today's handshake listing disagrees with the entry's truth (dependencies move under a release)."""
+    tools = talked["client"].get("tools")
+    if (truth["tools"] or truth["verdict"] == "pass") and tools != sorted(truth["tools"]):
+        return [f"tools today {tools} != truth {sorted(truth['tools'])}"]
+    if not truth["tools"] and truth["verdict"] == "fail" and isinstance(tools, list):
+        return [f"the truth says fail without tools, today it lists {len(tools)} tools"]
+    return []
+
+
+def interpreter(version: str) -> str:
+    """A Python of this version: pyenv's newest (its shims fail for versions not selected), else ``pythonX.Y``."""
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    found = sorted(root.glob(f"{version}.*/bin/python{version}"), key=lambda p: int(p.parts[-3].split(".")[2]))
+    return str(found[-1]) if found else f"python{version}"
+
+
+NOTHING_TO_START = {
+    "revisions": [],
+    "eras": [],
+    "discover": "not sent: the wheel has no console script, so no client can start anything",
+    "modern_tools": [],
+    "auto_client": "cannot connect: nothing to start",
+}
+
+
+def record(path: Path, base: Path) -> dict[str, Any]:
+    """Steps 1-9 for one corpus entry, with its script, arguments and environment; write its protocol keys."""
+    truth = tomllib.loads(path.read_text(encoding="utf-8"))
+    work = base / f"{truth['name']}-{truth['version']}"
+    prepared = prepare(truth["name"], truth["version"], work, interpreter(truth.get("python", "3.11")))
+    if not truth["script"]:
+        write_protocol_keys(path, {**NOTHING_TO_START, "protocol_packages": prepared.packages})
+        return {"prepared": asdict(prepared)}
+    talked = talk(Path(prepared.venv), truth["script"], truth.get("args", []), truth.get("env", {}))
+    write_protocol_keys(path, protocol_keys(talked, prepared.packages))
+    for line in drift(truth, talked):
+        print(f"DRIFT {path.name}: {line}", file=sys.stderr)
+    return {"prepared": asdict(prepared), "talk": talked}
 
 
 # --------------------------------------------------------------------------- CLI
@@ -485,11 +822,16 @@ def main() -> None:
         p.add_argument("--arg", action="append", default=[], dest="args")
         p.add_argument("--env", action="append", default=[])
     sub.choices["all"].add_argument("--script")
+    r = sub.add_parser("record")
+    r.add_argument("entries", nargs="+", type=Path)
+    r.add_argument("--workdir", type=Path, default=Path("/tmp/field-by-hand"))
     ns = parser.parse_args()
 
     report: dict[str, Any] = {}
     if ns.cmd == "talk":
         report["talk"] = talk(ns.venv, ns.script, ns.args, parse_env(ns.env))
+    elif ns.cmd == "record":
+        report = {entry.stem: record(entry, ns.workdir) for entry in ns.entries}
     else:
         work = ns.workdir or Path("/tmp/field-by-hand") / f"{ns.name}-{ns.version}"
         prepared = prepare(ns.name, ns.version, work, ns.python)

@@ -190,10 +190,42 @@ def assert_clean(run: Run) -> None:
     assert "Traceback (most recent call last)" not in run.stderr
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--field",
+        action="store_true",
+        help="also verify each field-corpus release both ways (tests/test_field.py: PyPI, long); or MCP_VERIFY_FIELD=1",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Fast tests first, so a broken unit shows in seconds; the slow ones build and install from
-    the index, so they are the network tests too (``-m "not network"`` runs offline)."""
+    the index, so they are the network tests too (``-m "not network"`` runs offline). The field
+    corpus runs only when asked: it takes long, and CI does not ask."""
+    field = config.getoption("--field") or os.environ.get("MCP_VERIFY_FIELD") == "1"
     for item in items:
         if item.get_closest_marker("slow") is not None:
             item.add_marker(pytest.mark.network)
+        if item.get_closest_marker("field") is not None and not field:
+            item.add_marker(pytest.mark.skip(reason="the field corpus runs with --field or MCP_VERIFY_FIELD=1"))
     items.sort(key=lambda item: item.get_closest_marker("slow") is not None)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The field corpus's agreement table, from the rows its tests recorded (xdist carries them here)."""
+    rows = sorted(
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if isinstance(report, pytest.TestReport) and report.when == "call"
+        for name, value in report.user_properties
+        if name == "field_row"
+    )
+    if rows:
+        terminalreporter.section("field corpus")
+        terminalreporter.write_line("| release | truth | eras | unpacked sdist | --from-index | codes | agree |")
+        terminalreporter.write_line("|---|---|---|---|---|---|---|")
+        for row in rows:
+            terminalreporter.write_line(row)
+        agreed = sum(row.endswith("| yes |") for row in rows)
+        terminalreporter.write_line(f"\n{agreed} of {len(rows)} releases agree both ways")
