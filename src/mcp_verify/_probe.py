@@ -93,6 +93,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+BUSY_GRACES = 2
+"""How many more graces a server still busy exiting gets before SIGTERM."""
+BUSY_CPU = 0.05
+"""CPU seconds within a grace that show a server at work (exiting), not waiting."""
 EOF_GRACE = 2.0
 """Seconds a server gets to exit after its stdin closes (the MCP SDK's own grace period)."""
 TERM_GRACE = 2.0
@@ -246,12 +250,26 @@ class _Process:
         await close_stdin()
         if http and how != "exited":
             how = await self._terminate("stopped")
-        elif not await self.exited_within(EOF_GRACE):
+        elif not await self._exited_on_eof():
             how = await self._terminate("sigterm")
         seconds = anyio.current_time() - started
         survivors = [f"{pid} {command}" for pid, command in sorted(self.keeper.left().items())]
         self.kill()
         return how, seconds, survivors
+
+    async def _exited_on_eof(self) -> bool:
+        """Whether it exits within the grace clients give after stdin EOF. A server still using the CPU when the
+        grace ends is exiting, only slowly on a loaded machine: it gets the grace again, twice at most (a
+        server that ignores EOF sits idle, and gets SIGTERM when the first grace ends)."""
+        used = _cpu_seconds(self.pid)
+        for _ in range(1 + BUSY_GRACES):
+            if await self.exited_within(EOF_GRACE):
+                return True
+            now = _cpu_seconds(self.pid)
+            if used is None or now is None or now - used < BUSY_CPU:
+                return False
+            used = now
+        return False
 
     def kill(self) -> None:
         """The hard stop: the server and every process of its family."""
@@ -521,6 +539,15 @@ class _Answering(httpx2.AsyncBaseTransport):
 def _may_be_message(raw: bytes | bytearray) -> bool:
     """Whether a line could be a JSON-RPC message: an object (decided from its start)."""
     return raw[:_SHOWN_LINE].lstrip().startswith(b"{")
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """The CPU time a process has used so far (None: it is gone)."""
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
+        return None
+    return float(times.user + times.system)
 
 
 def _message(raw: bytes) -> types.JSONRPCMessage | None:
