@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 import psutil
 import pytest
 
+from .rawserver import make_project
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
@@ -142,6 +144,27 @@ def run_batch(paths: Iterable[Path], *args: str, base: Path, **popen: Any) -> Ba
     assert report.exists(), result.stdout + result.stderr
     reports = {Path(item["project"]).name: item for item in json.loads(report.read_text())["projects"]}
     return Batch(result, reports, marker, tmp)
+
+
+class RawServers:
+    """Raw servers made from a behaviour table (``rawserver.make_project``) and verified in one run of the
+    command: the reports by project name, and what the run owes."""
+
+    def __init__(self, base: Path, servers: dict[str, dict[str, Any]], *args: str) -> None:
+        self.projects = {name: make_project(base, name, behaviour) for name, behaviour in servers.items()}
+        self.digests = {name: tree_digest(path) for name, path in self.projects.items()}
+        ran = run_batch(self.projects.values(), *args, base=base)
+        self.result, self.reports, self.marker, self.tmp = ran.result, ran.reports, ran.marker, ran.tmp
+
+    def __call__(self, name: str) -> dict[str, Any]:
+        return self.reports[name]
+
+    def assert_clean(self) -> None:
+        """No traceback, no temporary file, no process left, every project untouched."""
+        assert "Traceback" not in self.result.stderr
+        assert list(self.tmp.iterdir()) == []
+        assert processes_with(self.marker) == []
+        assert all(tree_digest(path) == self.digests[name] for name, path in self.projects.items())
 
 
 class Verifier:

@@ -11,8 +11,7 @@ import pytest
 
 from mcp_verify._probe import expand, variables
 
-from .conftest import processes_with, run_batch
-from .rawserver import make_project
+from .conftest import RawServers
 
 TOOL = {"name": "echo", "description": "Echo the arguments.", "inputSchema": {"type": "object"}}
 NOTE = {"uri": "notes://all", "name": "all"}
@@ -57,12 +56,8 @@ SERVERS: dict[str, dict[str, Any]] = {
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    base = tmp_path_factory.mktemp("advertised")
-    projects = [make_project(base, name, behaviour) for name, behaviour in SERVERS.items()]
-    ran = run_batch(projects, "--exercise", base=base)
-    assert "Traceback" not in ran.result.stderr
-    assert list(ran.tmp.iterdir()) == []
-    assert processes_with(ran.marker) == []
+    ran = RawServers(tmp_path_factory.mktemp("advertised"), SERVERS, "--exercise")
+    ran.assert_clean()
     return ran.reports
 
 

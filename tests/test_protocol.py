@@ -9,7 +9,7 @@ and the policy itself as a pure function.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
@@ -19,11 +19,8 @@ from mcp_verify._sandbox import sandbox
 from mcp_verify._types import LEGACY, MODERN, Discovery
 
 from .bundles import make_bundle
-from .conftest import PACKAGES, mcp_verify, processes_with, run_batch, tree_digest
+from .conftest import PACKAGES, RawServers, mcp_verify
 from .rawserver import make_project
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 TOOL = {"name": "echo", "description": "Echo the arguments.", "inputSchema": {"type": "object"}}
 EXTRA = {**TOOL, "name": "extra"}
@@ -69,28 +66,15 @@ HTTP_SERVERS: dict[str, dict[str, Any]] = {
 }
 
 
-class Runs:
-    """One run of mcp-verify over raw servers of one transport, the reports by project directory name."""
-
-    def __init__(self, base: Path, servers: dict[str, dict[str, Any]], *args: str) -> None:
-        self.projects = {name: make_project(base, name, behaviour) for name, behaviour in servers.items()}
-        self.digests = {name: tree_digest(path) for name, path in self.projects.items()}
-        ran = run_batch(self.projects.values(), *args, base=base)
-        self.result, self.reports, self.marker, self.tmp = ran.result, ran.reports, ran.marker, ran.tmp
-
-    def __call__(self, name: str) -> dict[str, Any]:
-        return self.reports[name]
+@pytest.fixture(scope="module")
+def stdio(tmp_path_factory: pytest.TempPathFactory) -> RawServers:
+    return RawServers(tmp_path_factory.mktemp("eras"), SERVERS)
 
 
 @pytest.fixture(scope="module")
-def stdio(tmp_path_factory: pytest.TempPathFactory) -> Runs:
-    return Runs(tmp_path_factory.mktemp("eras"), SERVERS)
-
-
-@pytest.fixture(scope="module")
-def http(tmp_path_factory: pytest.TempPathFactory) -> Runs:
+def http(tmp_path_factory: pytest.TempPathFactory) -> RawServers:
     http = ("--transport", "http", "--arg=--http", "--arg={port}", "--env", "PORT={port}")
-    return Runs(tmp_path_factory.mktemp("eras-http"), HTTP_SERVERS, *http)
+    return RawServers(tmp_path_factory.mktemp("eras-http"), HTTP_SERVERS, *http)
 
 
 def codes(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -136,10 +120,7 @@ def test_a_current_client_falls_back_on_anything_but_modern_evidence(discovery, 
 @pytest.mark.slow
 def test_the_run_keeps_every_promise(stdio):
     assert stdio.result.returncode == 1, stdio.result.stderr
-    assert "Traceback" not in stdio.result.stderr
-    assert list(stdio.tmp.iterdir()) == []
-    assert processes_with(stdio.marker) == []
-    assert all(tree_digest(path) == stdio.digests[name] for name, path in stdio.projects.items())
+    stdio.assert_clean()
 
 
 @pytest.mark.slow
@@ -245,9 +226,7 @@ def test_the_modern_leg_follows_pagination(stdio):
 @pytest.mark.slow
 def test_the_http_run_keeps_every_promise(http):
     assert http.result.returncode == 1, http.result.stderr
-    assert "Traceback" not in http.result.stderr
-    assert list(http.tmp.iterdir()) == []
-    assert processes_with(http.marker) == []
+    http.assert_clean()
 
 
 @pytest.mark.slow

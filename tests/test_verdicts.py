@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .conftest import mcp_verify, processes_with, run_batch, tree_digest
+from .conftest import RawServers, mcp_verify, processes_with
 from .rawserver import make_project
 
 if TYPE_CHECKING:
@@ -44,22 +44,9 @@ SERVERS = {
 }
 
 
-class Batch:
-    """One run of mcp-verify over every raw server, its reports by project directory name."""
-
-    def __init__(self, base: Path) -> None:
-        self.projects = {name: make_project(base, name, behaviour) for name, behaviour in SERVERS.items()}
-        self.digests = {name: tree_digest(path) for name, path in self.projects.items()}
-        ran = run_batch(self.projects.values(), base=base)
-        self.result, self.reports, self.marker, self.tmp = ran.result, ran.reports, ran.marker, ran.tmp
-
-    def __call__(self, name: str) -> dict:
-        return self.reports[name]
-
-
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
-    return Batch(tmp_path_factory.mktemp("raw"))
+def batch(tmp_path_factory: pytest.TempPathFactory) -> RawServers:
+    return RawServers(tmp_path_factory.mktemp("raw"), SERVERS)
 
 
 def codes(report: dict) -> dict[str, dict]:
@@ -72,10 +59,7 @@ def statuses(report: dict) -> dict[str, str]:
 
 def test_the_run_leaves_nothing_behind(batch):
     assert batch.result.returncode == 1, batch.result.stderr
-    assert "Traceback" not in batch.result.stderr
-    assert list(batch.tmp.iterdir()) == []
-    assert processes_with(batch.marker) == []
-    assert all(tree_digest(path) == batch.digests[name] for name, path in batch.projects.items())
+    batch.assert_clean()
 
 
 def test_a_good_raw_server_passes_with_its_tools(batch):
