@@ -80,6 +80,16 @@ class Options:
     """Releases (``NAME`` or ``NAME==VERSION``) to download from the index and verify."""
     index_url: str | None = None
     """The index for ``from_index`` (default: uv's and pip's settings, else PyPI)."""
+    targets: Path | None = None
+    """A file of targets, one a line: a path relative to the file, or ``NAME[==VERSION]`` on the index."""
+    from_registry: Path | None = None
+    """An MCP Registry server list (``GET /v0/servers``): the PyPI release each entry names, with its server.json."""
+    shard: str | None = None
+    """``K/N``: only the K-th of N stable shares of the targets (by a hash of each one's canonical spelling)."""
+    jobs: int | None = None
+    """Targets verified at once (default: two per CPU, at most one per 512 MB of available memory)."""
+    resume: Path | None = None
+    """A directory: each target's report is written there as it finishes; targets reported there are skipped."""
 
     @property
     def env_dir(self) -> Path | None:
@@ -101,6 +111,9 @@ def options(**given: Any) -> Options:
         raise UsageError(
             f"--client {unknown_clients[0]}: no such client profile (they are: {', '.join(profile_clients())})"
         )
+    jobs = given.get("jobs")
+    if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
+        raise UsageError(f"--jobs {jobs}: expected a whole number of at least 1")
     calls = tuple(call if isinstance(call, Call) else parse_call(call) for call in given.get("calls", ()))
     return Options(**{**given, "calls": calls})
 

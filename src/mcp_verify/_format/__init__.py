@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from . import github, json, junit, text
+from . import github, html, json, jsonl, junit, text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -23,6 +23,8 @@ FORMATTERS: dict[str, Formatter] = {
     "json": json.render,
     "junit": junit.render,
     "github": github.render,
+    "jsonl": jsonl.render,
+    "html": html.render,
 }
 
 __all__ = ["FORMATTERS", "Formatter"]
