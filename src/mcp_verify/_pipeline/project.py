@@ -177,7 +177,7 @@ class Verification:
             return None
         try:
             return read_project(self.target.project)
-        except VerifyError:
+        except (VerifyError, UsageError):
             return None  # the build step reads it again and reports it
 
     async def build_and_inspect(self, record: Record, project: Project | None) -> Source:
