@@ -70,12 +70,15 @@ def _documents(path: Path, text: str) -> Iterable[tuple[int, object]]:
 
 
 def _files(paths: Sequence[Path]) -> list[Path]:
-    """The files given, and the ``.json`` / ``.jsonl`` files of each directory given (a ``--resume`` DIR)."""
+    """The files given, and the ``.json`` / ``.jsonl`` files under each directory given (a ``--resume``
+    DIR, or the artifacts of every job of a matrix, each in a directory of its own)."""
     files = []
     for path in paths:
         if path.is_dir():
             found = sorted(
-                child for child in path.iterdir() if child.suffix in _SUFFIXES and not child.name.startswith(".")
+                child
+                for child in path.rglob("*")
+                if child.suffix in _SUFFIXES and not child.name.startswith(".") and child.is_file()
             )
             if not found:
                 raise UsageError(f"{path}: a directory without .json or .jsonl reports")
