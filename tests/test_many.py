@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
@@ -36,7 +39,7 @@ from mcp_verify._types import Finding, Severity, Status, StepResult
 from mcp_verify.cli import main
 
 from . import rawserver
-from .conftest import MARK_VARIABLE, processes_with, tree_digest
+from .conftest import MARK_VARIABLE, ROOT, processes_with, tree_digest
 
 TOOL = {"name": "echo", "description": "Echo the text back.", "inputSchema": {"type": "object"}}
 GOOD = ["servers/mvt-m-alpha", "servers/mvt-m-beta", "servers/mvt-m-slow"]
@@ -540,3 +543,28 @@ def test_a_report_reads_back_as_it_was_written() -> None:
         report.steps,
         report.legs,
     )
+
+
+# -- the workflow the README shows ------------------------------------------------------------------
+
+
+def test_the_readme_shows_the_example_workflow_and_its_plan_runs(monorepo: Monorepo) -> None:
+    example = ROOT / "examples" / "github-workflow" / "mcp-verify-matrix.yml"
+    assert f"```yaml\n{example.read_text()}```" in (ROOT / "README.md").read_text()
+    workflow = yaml.safe_load(example.read_text())
+    jobs = workflow["jobs"]
+    plan = next(step for step in jobs["plan"]["steps"] if step.get("id") == "plan")["run"]
+    arguments = shlex.split(plan.split("$(", 1)[1].split(")", 1)[0])
+    assert arguments[:2] == ["mcp-verify", "matrix"]
+    planned = subprocess.run(
+        command(*arguments[1:]), cwd=monorepo.root, capture_output=True, text=True, check=True
+    ).stdout
+    dimensions = json.loads(planned)
+    used = set(re.findall(r"matrix\.(\w+)", yaml.safe_dump(jobs["verify"])))
+    assert used <= set(dimensions), f"the verify job reads {used}, the plan gives {set(dimensions)}"
+    assert jobs["verify"]["strategy"]["matrix"] == "${{ fromJSON(needs.plan.outputs.matrix) }}"
+    inputs = yaml.safe_load((ROOT / "action.yml").read_text())["inputs"]
+    actions = [step for job in jobs.values() for step in job["steps"] if step.get("uses", "").startswith("mcp-verify/")]
+    assert [set(step["with"]) <= set(inputs) for step in actions] == [True, True]
+    assert "--resume reports" in actions[0]["with"]["args"]
+    assert actions[1]["with"]["merge"] == "reports"
