@@ -12,7 +12,7 @@ from ._exceptions import UsageError
 from ._format import FORMATTERS
 from ._merge import merge as merge_reports
 from ._options import options
-from .cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE, _deliver, _error, check_output, step_summary
+from .cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE, _deliver, _error, check_output, format_option, step_summary
 
 _SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -25,14 +25,7 @@ _SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
     "reported twice is kept once. Exit status: 0 every target verified, 1 one failed, 2 usage error.",
 )
 @click.argument("reports", nargs=-1, metavar="REPORT...", type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(list(FORMATTERS)),
-    default="text",
-    show_default=True,
-    help="text, json, jsonl, junit, github (annotations, and the step summary on GitHub Actions) or html.",
-)
+@format_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the merged report to FILE.")
 def merge(reports: tuple[Path, ...], output_format: str, output: Path | None) -> None:
     try:

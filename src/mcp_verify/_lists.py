@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
 
 from ._exceptions import UsageError
+from ._files import read_given
 from ._targets import Target, canonical_spec, resolve_targets
 from ._types import JsonDocument
 
@@ -29,21 +29,6 @@ MAX_LIST = 256 * 1024 * 1024
 """The largest list read: the whole MCP Registry, every version of every server, is a few tens of MB."""
 OFFICIAL = "io.modelcontextprotocol.registry/official"
 """The registry's own metadata of an entry (status, dates): not part of the server.json its author wrote."""
-
-
-def _read(path: Path, option: str) -> str:
-    """The text of a list (``-``: standard input), bounded in size."""
-    try:
-        if str(path) == "-":
-            text = sys.stdin.read(MAX_LIST + 1)
-        else:
-            with path.open(encoding="utf-8") as file:
-                text = file.read(MAX_LIST + 1)
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{option} {path}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
-    if len(text) > MAX_LIST:
-        raise UsageError(f"{option} {path}: larger than {MAX_LIST // 1024 // 1024} MB")
-    return text
 
 
 def _is_spec(line: str) -> bool:
@@ -66,7 +51,7 @@ def read_targets(path: Path) -> list[Target]:
     """
     base = "" if str(path) == "-" else os.path.dirname(str(path))
     targets = []
-    for raw in _read(path, "--targets").splitlines():
+    for raw in read_given(path, MAX_LIST, f"--targets {path}").splitlines():
         line = raw.split(" #", 1)[0].strip() if not raw.lstrip().startswith("#") else ""
         if not line:
             continue
@@ -90,7 +75,7 @@ def read_server_list(path: Path) -> list[Target]:
     """
     option = "--from-registry"
     try:
-        document = json.loads(_read(path, option))
+        document = json.loads(read_given(path, MAX_LIST, f"{option} {path}"))
     except json.JSONDecodeError as error:
         raise UsageError(f"{option} {path}: not valid JSON ({error.msg} at line {error.lineno})") from None
     except RecursionError:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ._exceptions import UsageError
+from ._files import read_given
 from ._report import Report
 
 if TYPE_CHECKING:
@@ -26,13 +27,7 @@ _SUFFIXES = (".json", ".jsonl")
 
 def read_reports(path: Path) -> list[Report]:
     """The reports in one file, in order; a file that holds none is a usage error naming why."""
-    try:
-        with path.open(encoding="utf-8") as file:
-            text = file.read(MAX_REPORT + 1)
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{path}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
-    if len(text) > MAX_REPORT:
-        raise UsageError(f"{path}: larger than {MAX_REPORT // 1024 // 1024} MB, not a report of mcp-verify")
+    text = read_given(path, MAX_REPORT, str(path))
     reports = []
     for line, document in _documents(path, text):
         where = f"{path}{f', line {line}' if line else ''}"

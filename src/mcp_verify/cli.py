@@ -281,6 +281,17 @@ def _client_config(paths: tuple[str, ...], settings: dict[str, Any], install_dir
     sys.exit(EXIT_OK)
 
 
+format_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(list(FORMATTERS)),
+    default="text",
+    show_default=True,
+    help="Report format: text for people; json, jsonl (a line per target, as each finishes), junit or github for "
+    "CI; html, one self-contained page.",
+)
+"""``--format``, the same for verifying and for ``merge``."""
+
 _HELP = """Build, install, launch and handshake the MCP server at each PATH, and report.
 
 PATH is a project directory (pyproject.toml or setup.py), a directory of built artifacts such as
@@ -332,15 +343,7 @@ class _Command(click.Command):
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.argument("paths", nargs=-1, metavar="PATH...")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(list(FORMATTERS)),
-    default="text",
-    show_default=True,
-    help="Report format: text for people; json, jsonl (a line per target, as each finishes), junit or github for "
-    "CI; html, one self-contained page.",
-)
+@format_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to FILE.")
 @click.option("--explain", metavar="CODE", help="Print what a finding code means and how to fix it, and exit.")
 @click.option(
