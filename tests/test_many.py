@@ -214,10 +214,17 @@ def shards(monorepo: Monorepo, tmp_path_factory: pytest.TempPathFactory) -> dict
     return runs
 
 
+def base_of(shards: dict[int, Finished]) -> Path:
+    """Where the shards wrote their reports."""
+    return shards[1].tmp.parent
+
+
 @pytest.mark.slow
 def test_every_target_is_in_exactly_one_shard_and_the_union_is_the_whole_run(
     monorepo: Monorepo, unsharded: Streamed, shards: dict[int, Finished]
 ) -> None:
+    for number in shards:  # the shape of a run of several targets, whatever number a shard got
+        assert "projects" in json.loads((base_of(shards) / f"shard{number}.json").read_text())
     projects = [project for run in shards.values() for project in run.reports]
     assert sorted(projects) == sorted(unsharded.run.reports)  # all of them, none twice
     for run in shards.values():
@@ -253,7 +260,7 @@ def merged(*args: str, env: dict[str, str] | None = None) -> Result:
 def test_merge_joins_the_shards_into_one_report_in_every_format(
     unsharded: Streamed, shards: dict[int, Finished], tmp_path: Path
 ) -> None:
-    files = [str(Path(run.tmp).parent / f"shard{number}.json") for number, run in shards.items()]
+    files = [str(base_of(shards) / f"shard{number}.json") for number in shards]
     again = files[0]  # a shard reported twice: kept once
     result = merge(tmp_path, *files, again, "--format", "json")
     assert result.returncode == 1, result.stderr
@@ -426,7 +433,7 @@ def png_colours(data: bytes) -> tuple[int, int, set[tuple[int, ...]]]:
 
 @pytest.mark.slow
 def test_the_merged_page_reads_in_a_browser(unsharded: Streamed, shards: dict[int, Finished], tmp_path: Path) -> None:
-    files = [str(Path(run.tmp).parent / f"shard{number}.json") for number, run in shards.items()]
+    files = [str(base_of(shards) / f"shard{number}.json") for number in shards]
     page = tmp_path / "report.html"
     assert merge(tmp_path, *files, "--format", "html", "-o", str(page)).returncode == 1
     html = page.read_text()

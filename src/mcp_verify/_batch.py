@@ -74,9 +74,15 @@ class Selection:
     """How many targets the run was given, before the shard."""
 
 
+def several(paths: Sequence[str], chosen: Options) -> bool:
+    """Whether a run is one of several targets: more than one given, a list read, or a shard of one. Its
+    reports keep the shape of several even when one is left, and a target's own problem fails only it."""
+    return bool(chosen.targets or chosen.from_registry or chosen.shard) or len(paths) + len(chosen.from_index) > 1
+
+
 def select(paths: Sequence[str], chosen: Options) -> Selection:
     """Every target asked for, the first spelling of each kept, then this runner's shard of them."""
-    tolerant = bool(chosen.targets or chosen.from_registry) or len(paths) + len(chosen.from_index) > 1
+    tolerant = several(paths, chosen)
     targets = resolve_targets(paths, tolerant=tolerant)
     targets += [Target(label=spec, index_spec=spec) for spec in chosen.from_index]
     if chosen.targets is not None:

@@ -9,7 +9,7 @@ import click
 
 from ._batch import matrix, select
 from ._exceptions import UsageError
-from ._format import FORMATTERS
+from ._format import render
 from ._merge import merge as merge_reports
 from ._options import options
 from .cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE, _deliver, _error, check_output, format_option, step_summary
@@ -36,7 +36,7 @@ def merge(reports: tuple[Path, ...], output_format: str, output: Path | None) ->
         _error(str(error), EXIT_USAGE)
     for note in merged.notes:
         click.echo(f"mcp-verify merge: {note}", err=True)
-    written = _deliver(FORMATTERS[output_format](merged.reports), output)
+    written = _deliver(render(output_format, merged.reports, several=True), output)
     step_summary(output_format, merged.reports)
     sys.exit(EXIT_OK if written and all(report.ok for report in merged.reports) else EXIT_FAIL)
 

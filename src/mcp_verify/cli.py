@@ -17,15 +17,17 @@ import anyio
 import click
 
 from ._api import averify
+from ._batch import several
 from ._catalogue import CATALOGUE
 from ._checks.profiles import clients as profile_clients
 from ._compat import unwrapped
 from ._exceptions import UsageError
 from ._files import write_text_atomically
-from ._format import FORMATTERS
+from ._format import FORMATTERS, render
 from ._format._safe import visible
 from ._format.github import summary
 from ._format.text import MARKS
+from ._options import options
 from ._subprocess import kill_all
 from ._version import __version__
 
@@ -535,6 +537,7 @@ def main(
     try:
         settings["env"] = {**_read_env_file(env_file), **_parse_env(env)}
         settings["user_config"] = _parse_env(settings["user_config"], "--user-config")
+        many = several(paths, options(**settings))
         if output is not None:
             check_output(output)
     except UsageError as error:
@@ -545,6 +548,9 @@ def main(
     reports = _run(paths, settings, quiet, lines)
     if not reports and not quiet:
         click.echo("mcp-verify: no target falls in this shard: nothing verified", err=True)
-    written = lines.close(reports) if lines is not None else _deliver(FORMATTERS[output_format](reports), output)
+    if lines is not None:
+        written = lines.close(reports)
+    else:
+        written = _deliver(render(output_format, reports, several=many), output)
     step_summary(output_format, reports)
     sys.exit(EXIT_OK if written and all(report.ok for report in reports) else EXIT_FAIL)

@@ -27,4 +27,13 @@ FORMATTERS: dict[str, Formatter] = {
     "html": html.render,
 }
 
-__all__ = ["FORMATTERS", "Formatter"]
+
+def render(output_format: str, reports: Sequence[Report], *, several: bool = False) -> str:
+    """The reports of a run in ``output_format``; a JSON report of a run of several targets keeps its
+    shape, ``{"ok": ..., "projects": [...]}``, even when one report is left (a shard, a merge)."""
+    if output_format == "json":
+        return json.render(reports, several=several)
+    return FORMATTERS[output_format](reports)
+
+
+__all__ = ["FORMATTERS", "Formatter", "render"]
