@@ -575,3 +575,26 @@ def test_the_readme_shows_the_example_workflow_and_its_plan_runs(monorepo: Monor
     assert [set(step["with"]) <= set(inputs) for step in actions] == [True, True]
     assert "--resume reports" in actions[0]["with"]["args"]
     assert actions[1]["with"]["merge"] == "reports"
+
+
+def test_merge_keeps_one_report_per_verification_and_tells_runners_apart(tmp_path: Path) -> None:
+    """The same target from two runners (a matrix over systems) is two rows; from one runner twice
+    (a job run again), one: the later, with a note when they differ."""
+    steps = (StepResult("build", Status.PASS, 1.0, "built"),)
+    linux = Report(project="servers/x", steps=steps, platform={"os": "linux", "python": "3.12.7"})
+    mac = Report(project="servers/x", steps=steps, platform={"os": "darwin", "python": "3.12.7"})
+    again = Report(project="servers/x", steps=steps, seconds=2.0, platform={"os": "linux", "python": "3.12.7"})
+    for name, report in (("linux.json", linux), ("mac.json", mac), ("again.json", again)):
+        (tmp_path / "reports" / name.removesuffix(".json")).mkdir(parents=True)
+        (tmp_path / "reports" / name.removesuffix(".json") / name).write_text(json.dumps(report.to_dict()))
+    result = merged(str(tmp_path / "reports"), "--format", "json")  # read in order: again/, linux/, mac/
+    assert result.exit_code == 0
+    assert [(r["platform"]["os"], r["seconds"]) for r in json.loads(result.stdout)["projects"]] == [
+        ("linux", 0.0),
+        ("darwin", 0.0),
+    ]
+    first, later = tmp_path / "reports" / "again" / "again.json", tmp_path / "reports" / "linux" / "linux.json"
+    assert f"servers/x: reported by {first} and {later}, differently: kept {later}" in result.stderr
+    text = merged(str(tmp_path / "reports")).stdout
+    assert "servers/x [linux, Python 3.12.7]" in text
+    assert "servers/x [darwin, Python 3.12.7]" in text

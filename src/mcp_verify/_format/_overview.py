@@ -11,7 +11,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .._report import Report
-    from .._types import Finding
 
 
 def columns(reports: Sequence[Report]) -> list[str]:
@@ -21,6 +20,19 @@ def columns(reports: Sequence[Report]) -> list[str]:
     return [name for name in ORDER if name in present]
 
 
+def labels(reports: Sequence[Report]) -> list[str]:
+    """A row's name: the target, its leg (``--python``, ``--resolution``), and the runner's system and
+    Python when the reports come from several (the jobs of a CI matrix, merged)."""
+    runners = {(report.platform.get("os"), report.platform.get("python")) for report in reports}
+    names = []
+    for report in reports:
+        parts = [str(part) for part in (report.python, report.resolution) if part]
+        if len(runners) > 1:
+            parts.append(f"{report.platform.get('os')}, Python {report.platform.get('python')}")
+        names.append(report.project + (f" [{'; '.join(parts)}]" if parts else ""))
+    return names
+
+
 def verdict(report: Report) -> str:
     """``pass``, ``fail``, or ``skip`` for a target there was nothing to verify of."""
     if report.skipped is not None:
@@ -28,10 +40,17 @@ def verdict(report: Report) -> str:
     return Status.PASS.value if report.ok else Status.FAIL.value
 
 
-def first_problem(report: Report) -> Finding | None:
-    """The finding a row names: the first error, else (under ``--strict``) the first warning."""
+def note(report: Report) -> str:
+    """What a row says after its marks: why it was skipped, or its first error (under ``--strict``,
+    its first warning too), code first."""
+    if report.skipped is not None:
+        return report.skipped
     failing = {Severity.ERROR, Severity.WARNING} if report.strict else {Severity.ERROR}
-    return next((finding for finding in report.findings if finding.severity in failing), None)
+    problem = next((finding for finding in report.findings if finding.severity in failing), None)
+    if problem is None:
+        return ""
+    lines = problem.message.strip().splitlines()
+    return f"{problem.code} {lines[0] if lines else ''}".rstrip()
 
 
 def statuses(report: Report) -> dict[str, Status]:

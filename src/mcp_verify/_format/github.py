@@ -53,12 +53,11 @@ def _targets(reports: Sequence[Report]) -> list[str]:
         f"| target | result | {' | '.join(names)} | first problem |",
         "|---|---|" + "---|" * len(names) + "---|",
     ]
-    for report in reports:
+    for report, label in zip(reports, _overview.labels(reports), strict=True):
         marks = _overview.statuses(report)
-        problem = _overview.first_problem(report)
-        note = report.skipped or (f"{problem.code} {text.first_line(problem.message)}" if problem else "")
+        note = _overview.note(report)
         cells = " | ".join(text.MARKS[marks[name]] if name in marks else "" for name in names)
-        lines.append(f"| `{_cell(report.project)}` | {_overview.verdict(report)} | {cells} | {_cell(note)} |")
+        lines.append(f"| `{_cell(label)}` | {_overview.verdict(report)} | {cells} | {_cell(note)} |")
     return [*lines, ""]
 
 

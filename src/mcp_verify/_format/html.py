@@ -49,7 +49,7 @@ def _status(status: Status | str, title: str = "") -> str:
     return f'<td class="{value.value}" data-status="{value.value}"{tip}>{MARKS[value]} {value.value}</td>'
 
 
-def _table(reports: Sequence[Report], names: list[str]) -> list[str]:
+def _table(reports: Sequence[Report], names: list[str], labels: list[str]) -> list[str]:
     head = "".join(f'<th scope="col">{_text(name)}</th>' for name in names)
     rows = [
         '<table id="targets">',
@@ -57,24 +57,18 @@ def _table(reports: Sequence[Report], names: list[str]) -> list[str]:
         '<th scope="col">seconds</th><th scope="col">first problem</th></tr></thead>',
         "<tbody>",
     ]
-    for number, report in enumerate(reports, 1):
+    for number, (report, label) in enumerate(zip(reports, labels, strict=True), 1):
         steps = {step.name: step for step in report.steps}
         cells = "".join(
             _status(steps[name].status, steps[name].message) if name in steps else "<td></td>" for name in names
         )
-        problem = _overview.first_problem(report)
-        note = report.skipped or (f"{problem.code} {first_line(problem.message)}" if problem else "")
+        note = _overview.note(report)
         rows.append(
             f'<tr data-target="{_text(report.project)}"><th scope="row"><a href="#target-{number}">'
-            f"{_text(_label(report))}</a></th>{_status(_overview.verdict(report))}{cells}"
+            f"{_text(label)}</a></th>{_status(_overview.verdict(report))}{cells}"
             f'<td class="seconds">{report.seconds:.1f}</td><td>{_text(note)}</td></tr>'
         )
     return [*rows, "</tbody></table>"]
-
-
-def _label(report: Report) -> str:
-    leg = ", ".join(str(value) for value in (report.python, report.resolution) if value)
-    return report.project + (f" [{leg}]" if leg else "")
 
 
 def _finding(finding: Finding) -> str:
@@ -92,7 +86,7 @@ def _finding(finding: Finding) -> str:
     )
 
 
-def _details(number: int, report: Report) -> list[str]:
+def _details(number: int, report: Report, label: str) -> list[str]:
     verdict = _overview.verdict(report)
     errors = sum(finding.severity == Severity.ERROR for finding in report.findings)
     warnings = sum(finding.severity == Severity.WARNING for finding in report.findings)
@@ -100,7 +94,7 @@ def _details(number: int, report: Report) -> list[str]:
         f'<section class="target" id="target-{number}">',
         f"<details{' open' if verdict == 'fail' else ''}><summary>"
         f'<span class="{verdict}">{MARKS[Status(verdict)]} {verdict.upper()}</span> '
-        f"<strong>{_text(_label(report))}</strong> · {errors} error{'s' * (errors != 1)} · "
+        f"<strong>{_text(label)}</strong> · {errors} error{'s' * (errors != 1)} · "
         f"{warnings} warning{'s' * (warnings != 1)} · {report.seconds:.1f} s</summary>",
         '<table class="steps"><thead><tr><th scope="col">step</th><th scope="col">status</th>'
         '<th scope="col">seconds</th><th scope="col">message</th></tr></thead><tbody>',
@@ -128,7 +122,7 @@ def _details(number: int, report: Report) -> list[str]:
 
 def render(reports: Sequence[Report]) -> str:
     """The whole page: the verdict, the table of targets x steps, each target's details."""
-    names = _overview.columns(reports)
+    names, labels = _overview.columns(reports), _overview.labels(reports)
     tally = _overview.tally(reports)
     failed = any(_overview.verdict(report) == "fail" for report in reports)
     versions = sorted({report.version for report in reports if report.version})
@@ -146,11 +140,11 @@ def render(reports: Sequence[Report]) -> str:
         "<h1>mcp-verify report</h1>",
         f'<p class="tally"><span class="{"fail" if failed else "pass"}">{"FAIL" if failed else "PASS"}</span> '
         f"{_text(tally)}</p>",
-        *_table(reports, names),
+        *_table(reports, names, labels),
         "<h2>Targets</h2>",
     ]
-    for number, report in enumerate(reports, 1):
-        lines += _details(number, report)
+    for number, (report, label) in enumerate(zip(reports, labels, strict=True), 1):
+        lines += _details(number, report, label)
     lines += [
         f"<footer>mcp-verify {_text(', '.join(versions))} · {len(reports)} report{'s' * (len(reports) != 1)}</footer>",
         "</body>",

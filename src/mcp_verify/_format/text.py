@@ -165,14 +165,13 @@ def render_one(report: Report) -> str:
 def summary(reports: Sequence[Report]) -> list[str]:
     """A row per report: its verdict, a mark per step, its time and the first problem, then the tally."""
     names = _overview.columns(reports)
-    labels = [_cut(report.project + (f" [{report.python}]" if report.python else ""), 48) for report in reports]
+    labels = [_cut(label, 60) for label in _overview.labels(reports)]
     width = max(map(len, ["target", *labels]))
     lines = ["", f"  {'':6} {'target'.ljust(width)}  {' '.join(names)}"]
     for report, label in zip(reports, labels, strict=True):
         marks = _overview.statuses(report)
         cells = " ".join(MARKS[marks[name]].ljust(len(name)) if name in marks else " " * len(name) for name in names)
-        problem = _overview.first_problem(report)
-        note = report.skipped or (f"{problem.code} {first_line(problem.message)}" if problem else "")
+        note = _overview.note(report)
         row = f"  {_overview.verdict(report).upper():6} {label.ljust(width)}  {cells} {report.seconds:6.1f}s  {note}"
         lines.append(_cut(row.rstrip(), 200))
     return [*lines, "", _overview.tally(reports)]
