@@ -598,3 +598,27 @@ def test_merge_keeps_one_report_per_verification_and_tells_runners_apart(tmp_pat
     text = merged(str(tmp_path / "reports")).stdout
     assert "servers/x [linux, Python 3.12.7]" in text
     assert "servers/x [darwin, Python 3.12.7]" in text
+
+
+def test_a_shard_that_gets_no_target_verifies_nothing_and_passes(tmp_path: Path) -> None:
+    (tmp_path / "list.txt").write_text("servers/gone\n")
+    mine = shard_of("servers/gone", 2)
+    other = 3 - mine
+    empty = subprocess.run(
+        command("--targets", "list.txt", "--shard", f"{other}/2", "--format", "json"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (empty.returncode, json.loads(empty.stdout)) == (0, {"ok": True, "projects": []})
+    assert "no target falls in this shard" in empty.stderr
+    gone = subprocess.run(
+        command("--targets", "list.txt", "--shard", f"{mine}/2"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert gone.returncode == 1  # a list: the target's own problem is its failure, not a usage error
+    assert "MV901 build: servers/gone: no such file or directory" in gone.stdout

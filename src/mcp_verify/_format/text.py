@@ -179,7 +179,9 @@ def summary(reports: Sequence[Report]) -> list[str]:
 
 def render(reports: Sequence[Report]) -> str:
     """Every project's report, then, when there are several, a table of them; nothing raw from a server."""
+    if not reports:  # a shard that got no target
+        return _overview.tally(reports) + "\n"
     text = "\n".join(render_one(report) for report in reports)
-    if len(reports) > 1 or not reports:
+    if len(reports) > 1:
         text += "\n".join(summary(reports)) + "\n"
     return visible(text)
