@@ -473,12 +473,12 @@ class Verification:
         calls = self.plan.calls
         if not calls:
             return
-        for call in calls:
-            problem = bad_call(call, listing.tools)
-            if problem is not None:
-                raise UsageError(problem)
         record.steps.expect("calls")
         with record.steps.run("calls") as step:
+            for call in calls:
+                problem = bad_call(call, listing.tools)
+                if problem is not None:
+                    raise UsageError(problem)
             for call in calls:
                 record.calls.append(await server.client.call(call))
             done = sum(result.ok for result in record.calls)
