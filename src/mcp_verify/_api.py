@@ -158,6 +158,7 @@ class _Run:
         return [report for index in range(len(targets)) for report in self.results[index]]
 
     async def one(self, index: int, target: Target, shared: Shared, admitted: anyio.CapacityLimiter) -> None:
+        """One target: its reports read back from ``--resume``, or verified once admitted and stored there."""
         reports = self.resume.load(target) if self.resume is not None else None
         if reports is None:
             async with admitted:
