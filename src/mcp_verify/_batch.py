@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 MEMORY_PER_JOB = 512 * 1024**2
 """Memory one target in flight may take at its peak: its build backend or installer, then its server
-(measured: ten copies of the weather example with four in flight peaked at 268-278 MB all together;
+(measured: ten copies of the weather example with four in flight peaked at 268-348 MB all together;
 512 MB each leaves room for heavier servers)."""
 MAX_MATRIX = 256
 """Jobs one GitHub Actions matrix may generate."""
