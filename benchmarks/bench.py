@@ -2,22 +2,27 @@
 
 Pipelines, each repeated ``--repeat`` times on one example project, caches warm:
 
-- ``verify``  ``mcp-verify PROJECT`` (sdist, wheel from sdist, inspect, install, launch, list)
-- ``uv``      ``uv build`` + ``uv venv`` + ``uv pip install`` + a bare handshake with the mcp client
-- ``naive``   ``python -m build`` + ``python -m venv`` + ``pip install`` + the same bare handshake
-- ``ten``     ``mcp-verify`` on ten copies of the project at once
+- ``verify``    ``mcp-verify PROJECT`` (sdist, wheel from sdist, inspect, install, launch, list)
+- ``uv``        ``uv build`` + ``uv venv`` + ``uv pip install`` + a bare handshake with the mcp client
+- ``naive``     ``python -m build`` + ``python -m venv`` + ``pip install`` + the same bare handshake
+- ``many``      ``mcp-verify`` on N generated copies of the project (each its own distribution name) in
+                one run, ``--jobs`` left to its default
+- ``jobs1``     the same N in one run with ``--jobs 1``
+- ``sequence``  the same N, one ``mcp-verify`` run after the other
 
 Prints median / min / max seconds and the median CPU seconds (of all the processes a pipeline
-ran), the ratios against the goals, and the peak RSS of the mcp-verify process itself (not the
-servers it starts). Wall-clock numbers depend on the machine:
-only the ratios, taken in one run, are comparable.
+ran, and per target), the ratios against the goals, and the peak memory: of the mcp-verify process
+itself, and of it with every process it started (builds, installers, servers) together. Wall-clock
+numbers depend on the machine: only the ratios, taken in one run, are comparable.
 
-    python benchmarks/bench.py [--repeat 5] [--project examples/weather-server] [--skip-naive]
+    python benchmarks/bench.py [--repeat 5] [--project examples/weather-server] [--targets 10]
+                               [--only verify,many,jobs1,sequence] [--skip-naive]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import resource
@@ -30,6 +35,8 @@ import time
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import psutil
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -48,7 +55,13 @@ async def main():
 
 anyio.run(main)
 """
-GOALS = {"verify / uv": ("<=", 0.8), "naive / verify": (">=", 5.0), "ten / verify": ("<=", 3.0)}
+GOALS = {
+    "verify / uv": ("<=", 0.8),
+    "naive / verify": (">=", 5.0),
+    "many / verify": ("<=", 3.0),
+    "sequence / many": (">=", 1.0),
+    "jobs1 / many": (">=", 1.0),
+}
 
 
 def run(command: list[str], **kwargs: object) -> None:
@@ -100,26 +113,56 @@ def script_name(wheel: Path) -> str:
     return next(line.split("=")[0].strip() for line in section.splitlines() if "=" in line)
 
 
-def peak_rss_mb(command: list[str], *, check: bool = True) -> float:
-    """Run ``command`` and return its own peak resident memory (VmHWM), polled from /proc."""
+def peak_rss_mb(command: list[str], *, check: bool = True) -> tuple[float, float]:
+    """Run ``command``; return its own peak resident memory (VmHWM) and the peak of its whole process
+    tree (the sum of the RSS of it and every descendant, polled), in MB."""
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = 0
+    own = tree = 0
     status = Path(f"/proc/{process.pid}/status")
+    parent = psutil.Process(process.pid)
     while process.poll() is None:
         try:
             for line in status.read_text().splitlines():
                 if line.startswith("VmHWM:"):
-                    peak = max(peak, int(line.split()[1]))
-        except OSError:
-            pass
-        time.sleep(0.02)
+                    own = max(own, int(line.split()[1]) * 1024)
+            family = [parent, *parent.children(recursive=True)]
+        except (OSError, psutil.Error):
+            family = []
+        total = 0
+        for member in family:
+            with contextlib.suppress(psutil.Error):
+                total += member.memory_info().rss
+        tree = max(tree, total)
+        time.sleep(0.05)
     if check and process.returncode != 0:
         raise subprocess.CalledProcessError(process.returncode, command)
-    return peak / 1024
+    return own / 1024**2, tree / 1024**2
 
 
-def verify_command(*projects: Path) -> list[str]:
-    return [sys.executable, "-m", "mcp_verify", "-q", "--format", "json", *map(str, projects)]
+def verify_command(*projects: Path, jobs: int | None = None) -> list[str]:
+    chosen = ["--jobs", str(jobs)] if jobs is not None else []
+    return [sys.executable, "-m", "mcp_verify", "-q", "--format", "json", *chosen, *map(str, projects)]
+
+
+def generate(project: Path, work: Path, count: int) -> list[Path]:
+    """``count`` copies of ``project``, each its own distribution (``NAME-bench-3``), as a monorepo holds them.
+
+    Hatchling finds the package by the distribution's name: a renamed copy names its package.
+    """
+    packages = [path for path in (project / "src").glob("*/__init__.py")] if (project / "src").is_dir() else []
+    copies = []
+    for index in range(count):
+        copy = work / f"{project.name}-{index}"
+        shutil.copytree(project, copy, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "dist", "build"))
+        pyproject = copy / "pyproject.toml"
+        text = pyproject.read_text()
+        name = next(line.split("=", 1)[1].strip().strip('"') for line in text.splitlines() if line.startswith("name"))
+        text = text.replace(f'name = "{name}"', f'name = "{name}-bench-{index}"', 1)
+        if "hatchling" in text and "[tool.hatch.build.targets.wheel]" not in text and len(packages) == 1:
+            text += f'\n[tool.hatch.build.targets.wheel]\npackages = ["src/{packages[0].parent.name}"]\n'
+        pyproject.write_text(text)
+        copies.append(copy)
+    return copies
 
 
 def children_cpu() -> float:
@@ -144,59 +187,85 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--project", type=Path, default=ROOT / "examples" / "weather-server")
+    parser.add_argument("--targets", type=int, default=10, help="how many generated projects the many-target runs have")
+    parser.add_argument("--only", help="the pipelines to run, comma-separated (default: all)")
     parser.add_argument("--skip-naive", action="store_true", help="leave out the slow naive pipeline")
     options = parser.parse_args()
     project = options.project.resolve()
+    count = options.targets
     times: dict[str, list[float]] = {}
     cpu: dict[str, list[float]] = {}
 
-    def ten(work: Path) -> None:
-        copies = [work / f"copy-{index}" for index in range(10)]
-        for copy in copies:
-            shutil.copytree(project, copy)
-        run(verify_command(*copies))
-
-    print("warming caches …", file=sys.stderr)
-    run(verify_command(project))
-    with tempfile.TemporaryDirectory() as work:
-        uv_pipeline(project, Path(work))
-    pipelines = {
-        "verify": lambda work: run(verify_command(project)),
-        "uv": lambda work: uv_pipeline(project, work),
-        **({} if options.skip_naive else {"naive": lambda work: naive_pipeline(project, work)}),
-        "ten": ten,
-    }
-    # interleave the pipelines so that a load change on the machine hits all of them alike
-    for _ in range(options.repeat):
-        for name, action in pipelines.items():
-            timed(name, action, times, cpu)
-    rss = peak_rss_mb(verify_command(project))
-    with tempfile.TemporaryDirectory() as work:
-        copies = [Path(work) / f"copy-{index}" for index in range(10)]
-        for copy in copies:
-            shutil.copytree(project, copy)
-        rss_ten = peak_rss_mb(verify_command(*copies))
+    with tempfile.TemporaryDirectory(prefix="bench-projects-") as generated:
+        copies = generate(project, Path(generated), count)
+        pipelines: dict[str, Callable[[Path], None]] = {
+            "verify": lambda work: run_verify(verify_command(project)),
+            "uv": lambda work: uv_pipeline(project, work),
+            "naive": lambda work: naive_pipeline(project, work),
+            "many": lambda work: run_verify(verify_command(*copies)),
+            "jobs1": lambda work: run_verify(verify_command(*copies, jobs=1)),
+            "sequence": lambda work: one_by_one(copies),
+        }
+        chosen = (
+            options.only.split(",")
+            if options.only
+            else [n for n in pipelines if n != "naive" or not options.skip_naive]
+        )
+        pipelines = {name: pipelines[name] for name in chosen}
+        print("warming caches …", file=sys.stderr)
+        run_verify(verify_command(project))
+        if "uv" in pipelines:
+            with tempfile.TemporaryDirectory() as work:
+                uv_pipeline(project, Path(work))
+        # interleave the pipelines so that a load change on the machine hits all of them alike
+        for _ in range(options.repeat):
+            for name, action in pipelines.items():
+                timed(name, action, times, cpu)
+        memory = {"verify": peak_rss_mb(verify_command(project))}
+        if "many" in pipelines:
+            memory["many"] = peak_rss_mb(verify_command(*copies))
 
     medians = {name: statistics.median(values) for name, values in times.items()}
-    print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, load {load:.1f}"
+    )
     print(f"project: {project.relative_to(ROOT) if project.is_relative_to(ROOT) else project}, {options.repeat} runs")
-    print(f"\n{'pipeline':<8} {'median':>8} {'min':>8} {'max':>8} {'cpu':>8}")
+    print(f"\n{'pipeline':<9} {'median':>8} {'min':>8} {'max':>8} {'cpu':>8} {'cpu/target':>10}")
     for name, values in times.items():
+        targets = count if name in {"many", "jobs1", "sequence"} else 1
+        median_cpu = statistics.median(cpu[name])
         print(
-            f"{name:<8} {medians[name]:8.2f} {min(values):8.2f} {max(values):8.2f} {statistics.median(cpu[name]):8.2f}"
+            f"{name:<9} {medians[name]:8.2f} {min(values):8.2f} {max(values):8.2f} {median_cpu:8.2f} "
+            f"{median_cpu / targets:10.2f}"
         )
-    ratios = {
-        "verify / uv": medians["verify"] / medians["uv"],
-        "ten / verify": medians["ten"] / medians["verify"],
+    pairs = {
+        "verify / uv": ("verify", "uv"),
+        "naive / verify": ("naive", "verify"),
+        "many / verify": ("many", "verify"),
+        "sequence / many": ("sequence", "many"),
+        "jobs1 / many": ("jobs1", "many"),
     }
-    if "naive" in medians:
-        ratios["naive / verify"] = medians["naive"] / medians["verify"]
-    print(f"\n{'ratio':<15} {'measured':>8}  goal")
-    for name, value in ratios.items():
-        op, goal = GOALS[name]
-        met = value <= goal if op == "<=" else value >= goal
-        print(f"{name:<15} {value:8.2f}  {op} {goal}  {'met' if met else 'NOT met'}")
-    print(f"\npeak RSS of mcp-verify itself: {rss:.0f} MB for one project, {rss_ten:.0f} MB for ten (goal < 100 MB)")
+    print(f"\n{'ratio':<16} {'measured':>8}  goal")
+    for name, (top, bottom) in pairs.items():
+        if top in medians and bottom in medians:
+            value = medians[top] / medians[bottom]
+            op, goal = GOALS[name]
+            met = value <= goal if op == "<=" else value >= goal
+            print(f"{name:<16} {value:8.2f}  {op} {goal}  {'met' if met else 'NOT met'}")
+    for name, (own, tree) in memory.items():
+        what = "one project" if name == "verify" else f"{count} projects"
+        print(f"peak RSS, {what}: mcp-verify itself {own:.0f} MB, with every process it started {tree:.0f} MB")
+
+
+def one_by_one(projects: list[Path]) -> None:
+    for project in projects:
+        run_verify(verify_command(project))
+
+
+def run_verify(command: list[str]) -> None:
+    """mcp-verify as the benchmark runs it: every target must pass, or the times measure a failure."""
+    run(command)
 
 
 if __name__ == "__main__":

@@ -64,7 +64,8 @@ def flood(work: Path) -> None:
     print("\npeak RSS of mcp-verify itself while the server writes N lines of 30 MiB on stdout")
     for count in (0, 1, 12, 40):
         project = make_project(work, f"flood-{count}", {"tools": [TOOL], "flood": [count, 30 * MIB]})
-        print(f"  {count:>3} lines ({count * 30:>5} MiB)  {peak_rss_mb(verify_command(project), check=False):6.0f} MB")
+        own, _ = peak_rss_mb(verify_command(project), check=False)
+        print(f"  {count:>3} lines ({count * 30:>5} MiB)  {own:6.0f} MB")
 
 
 def main() -> None:

@@ -23,13 +23,15 @@ from .conftest import MARK_VARIABLE, PACKAGES, POSIX_ONLY, ROOT, assert_clean, m
         (["does/not/exist"], "does/not/exist: no such file or directory"),
         (["README.md"], "README.md: not a project directory, a wheel (.whl), an sdist (.tar.gz) or a bundle (.mcpb)"),
         (["tests"], "tests: no pyproject.toml or setup.py in this directory and no built .whl, .tar.gz or .mcpb"),
-        (["examples/weather-server", "x.whl"], "x.whl: no such file or directory"),
         (
             ["examples/weather-server", "--env", "NOEQUALS"],
             "--env: entry 1 of 1 is not KEY=VALUE (its text is not shown)",
         ),
         (["examples/weather-server", "--format", "yaml"], "'yaml' is not one of"),
-        ([], "nothing to verify: give a PATH or --from-index NAME==VERSION"),
+        ([], "nothing to verify: give a PATH, --targets FILE, --from-registry FILE or --from-index NAME==VERSION"),
+        (["examples/weather-server", "--jobs", "0"], "Invalid value for '--jobs'"),
+        (["examples/weather-server", "--shard", "3/2"], "--shard 3/2: expected K/N with 1 <= K <= N"),
+        (["--targets", "no/such/list.txt"], "--targets no/such/list.txt: cannot be read (No such file or directory)"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(tmp_path, arguments, words):

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 from importlib import metadata
@@ -115,16 +116,19 @@ def test_builds_of_one_run_share_an_environment_per_backend(tmp_path):
 
 
 @pytest.mark.slow
-def test_several_projects_at_once_report_what_each_alone_reports(verify, tmp_path):
+def test_several_projects_at_once_report_what_each_alone_reports(verify, tmp_path, tmp_path_factory):
     """Shared build environments, build and probe slots, offline installs: the same reports as one by one.
 
     Two backends (hatchling, and setuptools, which writes into the source tree it builds) make two
-    build environments; the same project twice resolves its dependencies once.
+    build environments; the same project twice (a copy: one path given twice is one target) resolves
+    its dependencies once.
     """
     projects = ["good-server", "setuptools-server", "crash-on-start", "bad-entry-attr", "good-server"]
-    together = mcp_verify(*(f"tests/packages/{name}" for name in projects), "--format", "json", tmp=tmp_path)
+    copy = shutil.copytree(PACKAGES / "good-server", tmp_path_factory.mktemp("again") / "good-server")
+    paths = [*(f"tests/packages/{name}" for name in projects[:-1]), str(copy)]
+    together = mcp_verify(*paths, "--format", "json", tmp=tmp_path)
     reports = json.loads(together.stdout)["projects"]
-    assert [report["project"] for report in reports] == [f"tests/packages/{name}" for name in projects]
+    assert [report["project"] for report in reports] == paths
     for name, report in zip(projects, reports, strict=True):
         alone = verify(PACKAGES / name)
         assert_clean(alone)

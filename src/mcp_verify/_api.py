@@ -13,10 +13,11 @@ from contextlib import contextmanager
 from functools import partial
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 
+from ._batch import Resume, Selection, default_jobs, select
 from ._build import BuildEnvironments
 from ._bundle import declared_options, peek_manifest, user_config
 from ._compat import unwrapped
@@ -27,41 +28,61 @@ from ._pipeline import Shared, legs, verify_target
 from ._sandbox import sandbox
 from ._steps import silent
 from ._subprocess import kill_all
-from ._targets import Target, resolve_targets
 from ._threads import in_daemon_thread
 from ._venv import find_python, resolve_installer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
 
+    from ._pipeline.plan import Leg
     from ._report import Report
     from ._sandbox import Sandbox
     from ._steps import Progress
+    from ._targets import Target
+    from ._types import Installer
 
 
-def verify(*paths: str | os.PathLike[str], progress: Progress | None = None, **settings: Any) -> list[Report]:
+def verify(
+    *paths: str | os.PathLike[str],
+    progress: Progress | None = None,
+    finished: Finished | None = None,
+    **settings: Any,
+) -> list[Report]:
     """Verify each PATH (a project, a directory of built artifacts, a .whl or .tar.gz): one report per
     project and leg, in the order given.
 
-    Keyword arguments are the fields of ``Options``. Raises ``UsageError`` for what the command
-    line answers with exit 2; a release that fails verification is a report with ``ok`` false.
+    Keyword arguments are the fields of ``Options``. ``finished`` is called with each target's
+    reports as soon as they are ready, in the order targets finish. Raises ``UsageError`` for what
+    the command line answers with exit 2; a release that fails verification is a report with
+    ``ok`` false.
     """
-    return anyio.run(partial(averify, *paths, progress=progress, **settings))
+    return anyio.run(partial(averify, *paths, progress=progress, finished=finished, **settings))
 
 
-async def averify(*paths: str | os.PathLike[str], progress: Progress | None = None, **settings: Any) -> list[Report]:
+async def averify(
+    *paths: str | os.PathLike[str],
+    progress: Progress | None = None,
+    finished: Finished | None = None,
+    **settings: Any,
+) -> list[Report]:
     """``verify`` for callers that already run an event loop (asyncio or trio, through anyio)."""
-    return await verify_options(paths, options(settings), progress)
+    return await verify_options(paths, options(settings), progress, finished)
 
 
 async def verify_options(
-    paths: Sequence[str | os.PathLike[str]], chosen: Options, progress: Progress | None = None
+    paths: Sequence[str | os.PathLike[str]],
+    chosen: Options,
+    progress: Progress | None = None,
+    finished: Finished | None = None,
 ) -> list[Report]:
     """``averify`` with the options already checked (the command line checks them as it spells them)."""
-    targets = resolve_targets([path_text(path, "PATH") for path in paths])
-    targets += [Target(label=spec, index_spec=spec) for spec in chosen.from_index]
-    if not targets:
-        raise UsageError("nothing to verify: give a PATH or --from-index NAME==VERSION")
+    selection = select([path_text(path, "PATH") for path in paths], chosen)
+    if not selection.listed:
+        raise UsageError(
+            "nothing to verify: give a PATH, --targets FILE, --from-registry FILE or --from-index NAME==VERSION"
+        )
+    resume = Resume(chosen.resume) if chosen.resume is not None else None
+    targets = selection.targets
     _check_user_config(targets, chosen.user_config)
     for python in chosen.pythons:
         find_python(python)
@@ -70,10 +91,13 @@ async def verify_options(
     if "lowest" in resolutions and installer != "uv":
         raise UsageError("--resolution lowest needs uv (pip cannot resolve to the lowest versions)")
     kept = Path(tempfile.gettempdir()) if chosen.keep_env else None  # before the run's own, removed at its end
+    if not targets:  # a shard that got none of them
+        return []
     with private_tmpdir() as root, _killing_leftovers():
         jail = sandbox(root) if chosen.sandbox else None
+        run = _Run(selection, chosen, progress or silent, finished or _nobody, resume)
         try:
-            return await _verify_all(targets, chosen, progress or silent, installer, kept, resolutions, jail)
+            return await run.all(installer, kept, legs(chosen.pythons, resolutions), jail)
         finally:
             if jail is not None:
                 jail.close()
@@ -92,42 +116,70 @@ def _check_user_config(targets: Sequence[Target], given: Mapping[str, str]) -> N
         user_config(manifest, given, label)
 
 
-async def _verify_all(
-    targets: list[Target],
-    chosen: Options,
-    progress: Progress,
-    installer: Any,
-    kept: Path | None,
-    resolutions: Sequence[str],
-    jail: Sandbox | None,
-) -> list[Report]:
-    """Verify the targets concurrently (bounded by the CPU count); reports keep the given order."""
-    results: dict[int, list[Report]] = {}
-    slots = max(1, min(len(targets), os.cpu_count() or 1))
-    directory = Path(tempfile.mkdtemp(prefix="mcp-verify-builds-"))
+class Finished(Protocol):
+    """Told each target's reports as soon as they are ready (``--format jsonl`` streams them)."""
 
-    async def one(index: int, target: Target, shared: Shared) -> None:
-        results[index] = await verify_target(target, chosen, progress, shared)
+    def __call__(self, reports: Sequence[Report]) -> None: ...
 
-    try:
-        with unwrapped(), BuildEnvironments(directory, installer, jail) as builds:
-            shared = Shared(
-                builds,
-                anyio.CapacityLimiter(slots),
-                anyio.CapacityLimiter(slots),
-                legs(chosen.pythons, resolutions),
-                kept_in=kept,
-                sandbox=jail,
-            )
-            async with anyio.create_task_group() as group:
-                # the MCP client is slow to import: let that happen while the builds run
-                group.start_soon(in_daemon_thread, partial(import_module, "mcp_verify._probe"))
-                for index, target in enumerate(targets):
-                    group.start_soon(one, index, target, shared)
-    finally:
-        with anyio.CancelScope(shield=True):
-            await remove_tree(directory)
-    return [report for index in range(len(targets)) for report in results[index]]
+
+def _nobody(reports: Sequence[Report]) -> None:
+    """The default: nobody is told before the end."""
+
+
+class _Run:
+    """The targets of one run, verified concurrently; reports keep the order given."""
+
+    def __init__(
+        self, selection: Selection, chosen: Options, progress: Progress, finished: Finished, resume: Resume | None
+    ) -> None:
+        self.selection = selection
+        self.chosen = chosen
+        self.progress = progress
+        self.finished = finished
+        self.resume = resume
+        self.results: dict[int, list[Report]] = {}
+
+    async def all(
+        self, installer: Installer, kept: Path | None, planned: Sequence[Leg], jail: Sandbox | None
+    ) -> list[Report]:
+        """At most ``jobs`` targets in flight; of those, as many build (and as many run a server) as
+        there are CPUs, so the next target builds while this one's server is probed."""
+        targets = self.selection.targets
+        jobs = max(1, min(self.chosen.jobs or default_jobs(), len(targets)))
+        slots = max(1, min(jobs, os.cpu_count() or 1))
+        admitted = anyio.CapacityLimiter(jobs)
+        directory = Path(tempfile.mkdtemp(prefix="mcp-verify-builds-"))
+        try:
+            with unwrapped(), BuildEnvironments(directory, installer, jail) as builds:
+                shared = Shared(
+                    builds,
+                    anyio.CapacityLimiter(slots),
+                    anyio.CapacityLimiter(slots),
+                    planned,
+                    kept_in=kept,
+                    sandbox=jail,
+                    tolerant=self.selection.tolerant,
+                )
+                async with anyio.create_task_group() as group:
+                    # the MCP client is slow to import: let that happen while the builds run
+                    group.start_soon(in_daemon_thread, partial(import_module, "mcp_verify._probe"))
+                    for index, target in enumerate(targets):
+                        group.start_soon(self.one, index, target, shared, admitted)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await remove_tree(directory)
+        return [report for index in range(len(targets)) for report in self.results[index]]
+
+    async def one(self, index: int, target: Target, shared: Shared, admitted: anyio.CapacityLimiter) -> None:
+        """One target: its reports read back from ``--resume``, or verified once admitted and stored there."""
+        reports = self.resume.load(target) if self.resume is not None else None
+        if reports is None:
+            async with admitted:
+                reports = await verify_target(target, self.chosen, self.progress, shared)
+            if self.resume is not None:
+                self.resume.save(target, reports)
+        self.results[index] = reports
+        self.finished(reports)
 
 
 @contextmanager

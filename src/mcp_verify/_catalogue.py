@@ -1842,6 +1842,30 @@ _ENTRIES = [
         "Clients that read structuredContent may break.",
         "Keep the old fields, or release a new major version.",
     ),
+    # many targets ------------------------------------------------------------------------------
+    Entry(
+        "MV901",
+        ERROR,
+        "build",
+        "a target of a run of several cannot be verified as given",
+        "One of several targets (a PATH, a line of --targets, a registry entry) is not something mcp-verify "
+        "can verify as given: the path is not there or is not a project, its [tool.mcp-verify] is wrong, its "
+        "wheel has several console scripts and none was chosen, an entry names no version. Alone, the same "
+        "problem is a usage error (exit 2); among several, it fails this target and the others are verified.",
+        "A run over a monorepo or a registry must not be stopped by one bad entry, nor pass without it.",
+        "Fix the target as the message says (the same fix as for the usage error it is alone), or remove it "
+        "from the list.",
+    ),
+    Entry(
+        "MV902",
+        INFO,
+        "build",
+        "a registry entry was skipped: nothing to verify",
+        "An entry of the --from-registry list names no PyPI package (only npm, OCI, NuGet, MCPB packages or "
+        "remote servers), or the registry lists it as deleted, so there is no Python release to verify.",
+        "A sweep says what it left out, so that a registry's servers are accounted for one by one.",
+        "Nothing to fix in mcp-verify's eyes; verify the other packages with their own tools.",
+    ),
 ]
 
 CATALOGUE: dict[str, Entry] = {entry.code: entry for entry in _ENTRIES}

@@ -7,6 +7,7 @@ import contextlib
 import os
 import shutil
 import stat
+import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ import psutil
 
 from ._boundary import InputError, loads_json, read_text
 from ._catalogue import finding
-from ._exceptions import CommandFailed
+from ._exceptions import CommandFailed, UsageError
 from ._platform import remove_command
 from ._subprocess import run
 from ._types import JsonDocument
@@ -117,6 +118,22 @@ def write_text_atomically(path: Path, text: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def read_given(path: Path, limit: int, label: str) -> str:
+    """A text file the user gave (``-``: standard input), at most ``limit`` characters, or a usage error
+    that says why not (``label`` names it: the option and the path)."""
+    try:
+        if str(path) == "-":
+            text = sys.stdin.read(limit + 1)
+        else:
+            with path.open(encoding="utf-8") as file:
+                text = file.read(limit + 1)
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{label}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
+    if len(text) > limit:
+        raise UsageError(f"{label}: larger than {limit // 1024 // 1024} MB")
+    return text
 
 
 async def remove_tree(path: Path) -> None:

@@ -100,6 +100,16 @@ class Options:
     """Releases (``NAME`` or ``NAME==VERSION``) to download from the index and verify."""
     index_url: str | None = None
     """The index for ``from_index`` (default: uv's and pip's settings, else PyPI)."""
+    targets: Path | None = None
+    """A file of targets, one a line: a path relative to the file, or ``NAME[==VERSION]`` on the index."""
+    from_registry: Path | None = None
+    """An MCP Registry server list (``GET /v0/servers``): the PyPI release each entry names, with its server.json."""
+    shard: str | None = None
+    """``K/N``: only the K-th of N stable shares of the targets (by a hash of each one's canonical spelling)."""
+    jobs: int | None = None
+    """Targets verified at once (default: two per CPU, at most one per 512 MB of available memory)."""
+    resume: Path | None = None
+    """A directory: each target's report is written there as it finishes; targets reported there are skipped."""
 
     @property
     def env_dir(self) -> Path | None:
@@ -176,6 +186,22 @@ def strings(value: object, where: str, *, empty: bool = False) -> tuple[str, ...
     if isinstance(value, (str, bytes, bytearray)) or not isinstance(value, Sequence):
         raise _refuse(f"{where} {_typed(value)}", "expected a list of strings (give [...], even for one)")
     return tuple(text(item, f"{where} (item {index + 1})", empty=empty) for index, item in enumerate(value))
+
+
+def count(value: object, where: str) -> int:
+    """A whole number of at least 1 (a count of things at once)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _refuse(f"{where} {_typed(value)}", "expected a whole number of at least 1")
+    return value
+
+
+def _shard(value: object, where: str) -> str:
+    """``K/N``: the K-th of N shares, 1 <= K <= N."""
+    given = text(value, where)
+    share, _, shares = given.partition("/")
+    if not (share.isdigit() and shares.isdigit() and 1 <= int(share) <= int(shares)):
+        raise _refuse(f"{where} {_shown(given)}", "expected K/N with 1 <= K <= N, e.g. 2/4")
+    return given
 
 
 def flag(value: object, where: str) -> bool:
@@ -317,6 +343,11 @@ RULES: dict[str, Callable[[object, str], Any]] = {
     "clients": _clients,
     "from_index": strings,
     "index_url": _optional(lambda value, where: text(value, where, empty=True)),
+    "targets": _optional(_regular_file),
+    "from_registry": _optional(_regular_file),
+    "shard": _optional(_shard),
+    "jobs": _optional(count),
+    "resume": _optional(_path),
 }
 """One rule per field of ``Options``: it checks a value as any door gives it and returns it as stored."""
 

@@ -9,27 +9,30 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import sys
 from dataclasses import dataclass, field
+from platform import python_version
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._types import Listing, Severity, Status
+from ._types import (
+    CallResult,
+    Environment,
+    Finding,
+    Listing,
+    Metadata,
+    Sdist,
+    ServerInfo,
+    Severity,
+    Status,
+    StepResult,
+    Wheel,
+)
 from ._version import __version__
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from ._types import (
-        CallResult,
-        Environment,
-        Finding,
-        HttpDoors,
-        JSONDict,
-        Protocol,
-        Sdist,
-        ServerInfo,
-        StepResult,
-        Wheel,
-    )
+    from ._types import HttpDoors, JSONDict, Protocol
 
 REPORT_VERSION = "1.0"
 REDACTED = "[redacted]"
@@ -70,6 +73,14 @@ class Report:
     """The protocol eras the server speaks and how a current client connected (None: it never got that far)."""
     version: str = __version__
     """mcp-verify's version."""
+    skipped: str | None = None
+    """Why the target was not verified at all (a registry entry without a PyPI package)."""
+    platform: JSONDict = field(default_factory=lambda: {"os": sys.platform, "python": python_version()})
+    """Where it was verified: the operating system (``linux``, ``darwin``, ``win32``) and the Python that
+    ran mcp-verify, so that the reports of one target from the runners of a CI matrix are not duplicates."""
+    read_from: JSONDict | None = None
+    """The JSON report this one was read back from (``merge``, ``--resume``), written out again as it
+    was: keys a newer mcp-verify added are kept."""
 
     @property
     def ok(self) -> bool:
@@ -88,6 +99,8 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report."""
+        if self.read_from is not None:
+            return dict(self.read_from)
         listing = self.listing or Listing()
         return {
             "ok": self.ok,
@@ -106,6 +119,9 @@ class Report:
             "python": self.python,
             "resolution": self.resolution,
             "sandboxed": self.sandboxed,
+            "strict": self.strict,
+            "platform": self.platform,
+            "skipped": self.skipped,
             "environment": dataclasses.asdict(self.environment) if self.environment else None,
             "server": dataclasses.asdict(self.server) if self.server else None,
             "tools": listing.tools,
@@ -132,6 +148,48 @@ class Report:
             },
             "findings": [{**dataclasses.asdict(f), "severity": f.severity.value} for f in self.findings],
         }
+
+    @classmethod
+    def from_dict(cls, document: JSONDict) -> Report:
+        """A report read back from its JSON (``to_dict``), for formats that render it again.
+
+        Raises ``KeyError``, ``TypeError`` or ``ValueError`` when ``document`` is no report.
+        """
+        listing = Listing(
+            *(list(document.get(key) or []) for key in ("tools", "resources", "resource_templates", "prompts"))
+        )
+        return cls(
+            project=str(document["project"]),
+            steps=tuple(
+                StepResult(step["name"], Status(step["status"]), float(step["seconds"]), str(step["message"]))
+                for step in document["steps"]
+            ),
+            findings=tuple(
+                _known(Finding, {**item, "severity": Severity(item["severity"])}) for item in document["findings"]
+            ),
+            sdist=_known(Sdist, document["sdist"]) if document.get("sdist") else None,
+            wheel=_wheel(document["wheel"]) if document.get("wheel") else None,
+            script=document.get("script"),
+            environment=_known(Environment, document["environment"]) if document.get("environment") else None,
+            server=_known(ServerInfo, document["server"]) if document.get("server") else None,
+            listing=listing,
+            seconds=float(document.get("seconds") or 0.0),
+            strict=bool(document.get("strict")),
+            python=document.get("python"),
+            resolution=document.get("resolution"),
+            calls=tuple(_known(CallResult, call) for call in document.get("calls") or []),
+            legs={
+                key: value
+                for key, value in document.items()
+                if key not in _CHECKS and isinstance(value, dict) and {"status", "message"} <= value.keys()
+            },
+            bundle=document.get("bundle"),
+            sandboxed=bool(document.get("sandboxed")),
+            version=str(document.get("mcp_verify_version", "")),
+            skipped=document.get("skipped"),
+            platform=dict(document.get("platform") or {}),
+            read_from=document,
+        )
 
     def redacted(self, secrets: Iterable[str]) -> Report:
         """This report with every occurrence of each secret (an ``--env`` value) replaced in every string."""
@@ -212,6 +270,17 @@ def _doors(doors: HttpDoors) -> JSONDict:
             "resource_allowed": door.resource_allowed,
         },
     }
+
+
+def _known(kind: type[T], data: JSONDict) -> T:
+    """``kind`` made from the keys of ``data`` it has fields for (a report of another version has others)."""
+    names = {item.name for item in dataclasses.fields(kind)}  # type: ignore[arg-type]
+    return kind(**{key: value for key, value in data.items() if key in names})
+
+
+def _wheel(data: JSONDict) -> Wheel:
+    metadata = data.get("metadata")
+    return _known(Wheel, {**data, "metadata": _known(Metadata, metadata) if metadata else None})
 
 
 def _artifact(artifact: Sdist | Wheel | None) -> dict[str, Any] | None:

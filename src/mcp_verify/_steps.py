@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from ._exceptions import VerifyError
+from ._exceptions import UsageError, VerifyError
 from ._types import STEPS, Severity, Status, StepResult
 
 if TYPE_CHECKING:
@@ -95,9 +95,9 @@ class StepLog:
             yield step
             if step.status == Status.SKIP:
                 step.status = Status.PASS
-        except VerifyError as error:  # shown failed at once; ``failed`` records the finding
+        except (VerifyError, UsageError) as error:  # shown failed at once; ``failed`` records the finding
             step.status = Status.FAIL
-            step.message = _first_line(error.message)
+            step.message = _first_line(str(error))
             raise
         finally:
             step.seconds = time.perf_counter() - started
@@ -126,6 +126,10 @@ class StepLog:
             step.status = Status.WARN
             if message:
                 step.message = message
+
+    def stopped(self) -> str:
+        """The step that failed (``build`` when none has yet): where a target's own usage problem is found."""
+        return next((step.name for step in self._steps.values() if step.status == Status.FAIL), "build")
 
     def failed(self, error: VerifyError) -> None:
         """Record the step an error stopped (if ``run`` did not already)."""

@@ -12,12 +12,13 @@ import tempfile
 import traceback
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import anyio
 import click
 
 from ._api import verify_options
+from ._batch import several
 from ._boundary import InputError, read_env_file
 from ._catalogue import CATALOGUE, code_ranges
 from ._checks.profiles import clients as profile_clients
@@ -25,7 +26,7 @@ from ._checks.profiles import sources as profile_sources
 from ._compat import unwrapped
 from ._exceptions import UsageError
 from ._files import write_text_atomically
-from ._format import FORMATTERS
+from ._format import FORMATTERS, render
 from ._format._safe import visible
 from ._format.github import summary
 from ._format.text import MARKS
@@ -36,6 +37,9 @@ from ._types import ERA_MODES
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ._api import Finished
     from ._options import Options
     from ._report import Report
     from ._types import StepResult
@@ -100,7 +104,9 @@ class _Progress:
         self.shown = len(self.running)
 
 
-async def _interruptible(paths: tuple[str, ...], chosen: Options, progress: _Progress) -> list[Report] | int:
+async def _interruptible(
+    paths: tuple[str, ...], chosen: Options, progress: _Progress, finished: Finished | None
+) -> list[Report] | int:
     """Run the verification; on SIGINT/SIGTERM cancel it (servers killed, temp dirs removed) and say which.
 
     The signal handlers stay installed until the clean-up is over, and further signals are then
@@ -110,7 +116,7 @@ async def _interruptible(paths: tuple[str, ...], chosen: Options, progress: _Pro
     received: list[int] = []
     reports: list[Report] = []
     if not INTERRUPTS:  # pragma: no cover - Windows: no POSIX signals to receive
-        return await verify_options(paths, chosen, progress)
+        return await verify_options(paths, chosen, progress, finished)
     with anyio.open_signal_receiver(*INTERRUPTS) as signals, unwrapped():
         async with anyio.create_task_group() as group:
             work = anyio.CancelScope()
@@ -124,7 +130,7 @@ async def _interruptible(paths: tuple[str, ...], chosen: Options, progress: _Pro
 
             group.start_soon(on_signal)
             with work:
-                reports = await verify_options(paths, chosen, progress)
+                reports = await verify_options(paths, chosen, progress, finished)
             group.cancel_scope.cancel()
     if received:  # cleaned up, and the receiver gave the signals their defaults back: ignore them now
         for signum in INTERRUPTS:
@@ -132,10 +138,10 @@ async def _interruptible(paths: tuple[str, ...], chosen: Options, progress: _Pro
     return 128 + received[0] if received else reports
 
 
-def _run(paths: tuple[str, ...], chosen: Options, quiet: bool) -> list[Report]:
+def _run(paths: tuple[str, ...], chosen: Options, quiet: bool, finished: Finished | None = None) -> list[Report]:
     """Run the verification and turn every way it can end into the contract's exit codes."""
     try:
-        outcome = anyio.run(_interruptible, paths, chosen, _Progress(quiet))
+        outcome = anyio.run(_interruptible, paths, chosen, _Progress(quiet), finished)
     except UsageError as error:
         _error(str(error), EXIT_USAGE)
     except KeyboardInterrupt:
@@ -191,6 +197,57 @@ def _deliver(document: str, output: Path | None) -> bool:
     return True
 
 
+class _Lines:
+    """``--format jsonl``: each target's reports written and flushed as the target finishes."""
+
+    def __init__(self, output: Path | None) -> None:
+        self.output = output
+        self.file: TextIO | None = None
+        """``output``, opened when the first target finishes: a usage error leaves an earlier report as it was."""
+        self.failed: OSError | None = None
+
+    def _write(self, lines: str) -> None:
+        if self.output is None:
+            click.echo(lines, nl=False)
+            sys.stdout.flush()
+            return
+        if self.file is None:
+            self.file = self.output.open("w", encoding="utf-8")
+        self.file.write(lines)
+        self.file.flush()
+
+    def __call__(self, reports: Sequence[Report]) -> None:
+        if self.failed is None:
+            try:
+                self._write(FORMATTERS["jsonl"](reports))
+            except OSError as error:
+                self.failed = error
+
+    def close(self, reports: Sequence[Report]) -> bool:
+        """Done; if writing failed on the way, say so and print the whole report instead. True: written."""
+        try:
+            self._write("")
+            if self.file is not None:
+                self.file.close()
+        except OSError as error:
+            self.failed = self.failed or error
+        if self.failed is None:
+            return True
+        click.echo(
+            f"mcp-verify: error: cannot write the report to {self.output} ({self.failed}); here it is:", err=True
+        )
+        click.echo(FORMATTERS["jsonl"](reports), nl=False)
+        return False
+
+
+def step_summary(output_format: str, reports: Sequence[Report]) -> None:
+    """With ``--format github`` on GitHub Actions, the Markdown job summary too."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if output_format == "github" and path:
+        with open(path, "a", encoding="utf-8") as file:
+            file.write(summary(reports))
+
+
 def _explain(code: str) -> NoReturn:
     entry = CATALOGUE.get(code.strip().upper())
     if entry is None:
@@ -217,6 +274,17 @@ def _client_config(paths: tuple[str, ...], chosen: Options, install_dir: Path | 
     sys.exit(EXIT_OK)
 
 
+format_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(list(FORMATTERS)),
+    default="text",
+    show_default=True,
+    help="Report format: text for people; json, jsonl (a line per target, as each finishes), junit or github for "
+    "CI; html, one self-contained page.",
+)
+"""``--format``, the same for verifying and for ``merge``."""
+
 _HELP = """Build, install, launch and handshake the MCP server at each PATH, and report.
 
 PATH is a project directory (pyproject.toml or setup.py), a directory of built artifacts such as
@@ -228,6 +296,10 @@ Modes:
   mcp-verify PATH...                 verify, and report (--format, -o)
   mcp-verify BUNDLE.mcpb             verify an MCP bundle (--user-config KEY=VALUE)
   mcp-verify --from-index NAME==V    verify a published release
+  mcp-verify --targets FILE          verify many targets (--jobs N, --shard K/N, --resume DIR)
+  mcp-verify --from-registry FILE    verify the PyPI release of each entry of an MCP Registry server list
+  mcp-verify merge REPORT...         merge the JSON reports of several runs (CI shards) into one
+  mcp-verify matrix PATH...          print the strategy.matrix JSON of a GitHub Actions workflow
   mcp-verify --client-config PATH    verify, keep the environment, print the client configuration
   mcp-verify config PATH             the same (unless ./config exists: then it is a PATH)
   mcp-verify --explain MV204         explain a finding code
@@ -236,20 +308,35 @@ Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 inte
 """
 
 
+class _Command(click.Command):
+    """``mcp-verify merge ...`` and ``mcp-verify matrix ...`` are commands of their own (unless a PATH of
+    that name exists: then it is a PATH)."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        given = list(sys.argv[1:] if args is None else args)
+        command: click.Command = self
+        if given and given[0] in {"merge", "matrix"} and not Path(given[0]).exists():
+            from ._commands import COMMANDS  # noqa: PLC0415 - only for those commands
+
+            command, prog_name, given = COMMANDS[given[0]], f"{prog_name or 'mcp-verify'} {given[0]}", given[1:]
+        return click.Command.main(command, given, prog_name, complete_var, standalone_mode, **extra)
+
+
 @click.command(
     "mcp-verify",
+    cls=_Command,
     help=_HELP,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.argument("paths", nargs=-1, metavar="PATH...")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(list(FORMATTERS)),
-    default="text",
-    show_default=True,
-    help="Report format: text for people; json, junit or github for CI.",
-)
+@format_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to FILE.")
 @click.option("--explain", metavar="CODE", help="Print what a finding code means and how to fix it, and exit.")
 @click.option(
@@ -404,6 +491,31 @@ Exit status: 0 every project verified, 1 a project failed, 2 usage error, 3 inte
     help="Make this client's limits errors instead of warnings (repeatable); a directory "
     "(claude-directory, openai-apps) is checked only when named.",
 )
+@click.option(
+    "--targets",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    metavar="FILE",
+    help="Targets one a line: a path relative to FILE, or NAME[==VERSION] on the index; # comments (- reads stdin).",
+)
+@click.option(
+    "--from-registry",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="An MCP Registry server list (GET /v0/servers): verify the PyPI release each entry names.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Targets verified at once (default: two per CPU, at most one per 512 MB of available memory).",
+)
+@click.option("--shard", metavar="K/N", help="Verify only the K-th of N stable shares of the targets (CI matrices).")
+@click.option(
+    "--resume",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Write each target's JSON report into DIR as it finishes; skip targets already reported there.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @click.version_option(__version__, "-V", "--version", prog_name="mcp-verify")
 def main(
@@ -428,17 +540,20 @@ def main(
         settings["env"] = {**_read_env_file(env_file), **_parse_env(env)}
         settings["user_config"] = _parse_env(settings["user_config"], "--user-config")
         chosen = options(settings, "cli")
+        many = several(paths, chosen)
         if output is not None:
             check_output(output)
     except UsageError as error:
         _error(str(error), EXIT_USAGE)
     if client_config:
         _client_config(paths, chosen, install_dir, quiet)
-    reports = _run(paths, chosen, quiet)
-    document = FORMATTERS[output_format](reports)
-    written = _deliver(document, output)
-    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if output_format == "github" and step_summary:
-        with open(step_summary, "a", encoding="utf-8") as file:
-            file.write(summary(reports))
+    lines = _Lines(output) if output_format == "jsonl" else None
+    reports = _run(paths, chosen, quiet, lines)
+    if not reports and not quiet:
+        click.echo("mcp-verify: no target falls in this shard: nothing verified", err=True)
+    if lines is not None:
+        written = lines.close(reports)
+    else:
+        written = _deliver(render(output_format, reports, several=many), output)
+    step_summary(output_format, reports)
     sys.exit(EXIT_OK if written and all(report.ok for report in reports) else EXIT_FAIL)

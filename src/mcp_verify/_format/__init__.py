@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from . import github, json, junit, text
+from . import github, html, json, jsonl, junit, text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -23,6 +23,17 @@ FORMATTERS: dict[str, Formatter] = {
     "json": json.render,
     "junit": junit.render,
     "github": github.render,
+    "jsonl": jsonl.render,
+    "html": html.render,
 }
 
-__all__ = ["FORMATTERS", "Formatter"]
+
+def render(output_format: str, reports: Sequence[Report], *, several: bool = False) -> str:
+    """The reports of a run in ``output_format``; a JSON report of a run of several targets keeps its
+    shape, ``{"ok": ..., "projects": [...]}``, even when one report is left (a shard, a merge)."""
+    if output_format == "json":
+        return json.render(reports, several=several)
+    return FORMATTERS[output_format](reports)
+
+
+__all__ = ["FORMATTERS", "Formatter", "render"]

@@ -13,9 +13,10 @@ if TYPE_CHECKING:
     from .._report import Report
 
 
-def render(reports: Sequence[Report]) -> str:
-    """One project: its report; several: ``{"ok": ..., "projects": [...]}``."""
-    if len(reports) == 1:
+def render(reports: Sequence[Report], *, several: bool | None = None) -> str:
+    """One project: its report; several: ``{"ok": ..., "projects": [...]}`` (``several``: that shape,
+    for a run of several targets whatever number of reports it has, a shard that got one)."""
+    if len(reports) == 1 and not several:
         document: dict[str, Any] = reports[0].to_dict()
     else:
         document = {"ok": all(report.ok for report in reports), "projects": [report.to_dict() for report in reports]}

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .._types import Status
+from . import _overview
 from ._safe import visible
 
 if TYPE_CHECKING:
@@ -102,6 +103,8 @@ def _findings(report: Report) -> list[str]:
 
 def _verdict(report: Report) -> str:
     seconds = f"({report.seconds:.1f}s)"
+    if report.skipped is not None:
+        return f"SKIP  {report.project}: {report.skipped}"
     if report.ok:
         server = report.server
         who = f"{server.name} {server.version}" if server and server.name else report.project
@@ -176,10 +179,26 @@ def render_one(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def summary(reports: Sequence[Report]) -> list[str]:
+    """A row per report: its verdict, a mark per step, its time and the first problem, then the tally."""
+    names = _overview.columns(reports)
+    labels = [_cut(label, 60) for label in _overview.labels(reports)]
+    width = max(map(len, ["target", *labels]))
+    lines = ["", f"  {'':6} {'target'.ljust(width)}  {' '.join(names)}"]
+    for report, label in zip(reports, labels, strict=True):
+        marks = _overview.statuses(report)
+        cells = " ".join(MARKS[marks[name]].ljust(len(name)) if name in marks else " " * len(name) for name in names)
+        note = _overview.note(report)
+        row = f"  {_overview.verdict(report).upper():6} {label.ljust(width)}  {cells} {report.seconds:6.1f}s  {note}"
+        lines.append(_cut(row.rstrip(), 200))
+    return [*lines, "", _overview.tally(reports)]
+
+
 def render(reports: Sequence[Report]) -> str:
-    """Every project's report, then a one-line summary when there are several; nothing raw from a server."""
+    """Every project's report, then, when there are several, a table of them; nothing raw from a server."""
+    if not reports:  # a shard that got no target
+        return _overview.tally(reports) + "\n"
     text = "\n".join(render_one(report) for report in reports)
     if len(reports) > 1:
-        passed = sum(report.ok for report in reports)
-        text += f"\n{passed} of {len(reports)} projects verified\n"
+        text += "\n".join(summary(reports)) + "\n"
     return visible(text)

@@ -67,9 +67,8 @@ class BundleVerification(Verification):
                 bundle = await self._open(record)
             async with self.shared.probe_slots:
                 await self._install_and_probe(record, bundle)
-        except VerifyError as error:
-            record.steps.failed(error)
-            record.findings.append(error.finding)
+        except (VerifyError, UsageError) as error:
+            self.failed(record, error)
         return [self._report(record, started, None)]
 
     async def _open(self, record: Record) -> Bundle:

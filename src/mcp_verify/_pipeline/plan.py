@@ -62,6 +62,8 @@ class Shared:
     """Where ``keep_env`` keeps environments: outside the run's temporary directory, which goes at its end."""
     sandbox: Sandbox | None = None
     resolved: set[tuple[str, frozenset[str]]] = field(default_factory=set)
+    tolerant: bool = False
+    """The run has several targets: a target's own usage problem fails that target (MV901), not the run."""
 
 
 @dataclass(frozen=True)

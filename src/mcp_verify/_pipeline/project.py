@@ -139,10 +139,9 @@ class Verification:
                     self.prefetched.set()
                 try:
                     base.source = await self.build_and_inspect(base, project)
-                except VerifyError as error:
+                except (VerifyError, UsageError) as error:
                     group.cancel_scope.cancel()
-                    base.steps.failed(error)
-                    base.findings.append(error.finding)
+                    self.failed(base, error)
                     return [self._report(base, started, None)]
             reports = []
             for index, leg in enumerate(self.shared.legs):
@@ -150,11 +149,21 @@ class Verification:
                 try:
                     async with self.shared.probe_slots:
                         await self.install_and_probe(record, leg, index)
-                except VerifyError as error:
-                    record.steps.failed(error)
-                    record.findings.append(error.finding)
+                except (VerifyError, UsageError) as error:
+                    self.failed(record, error)
                 reports.append(self._report(record, started, leg))
         return reports
+
+    def failed(self, record: Record, error: VerifyError | UsageError) -> None:
+        """Record what stopped the target. Its own usage problem (a path that is no project, its
+        ``[tool.mcp-verify]``, an ambiguous script) stops the whole run when it is the only target,
+        and only this target (MV901) when the run has several."""
+        if isinstance(error, UsageError):
+            if not self.shared.tolerant:
+                raise error
+            error = VerifyError("MV901", str(error), step=record.steps.stopped())
+        record.steps.failed(error)
+        record.findings.append(error.finding)
 
     def _label(self, leg: Leg) -> str:
         parts = [part for part in (leg.python, leg.resolution if self._resolutions() else None) if part]
@@ -195,13 +204,15 @@ class Verification:
             return None
         try:
             return read_project(self.target.project)
-        except VerifyError:
+        except (VerifyError, UsageError):
             return None  # the build step reads it again and reports it
 
     async def build_and_inspect(self, record: Record, project: Project | None) -> Source:
         steps = record.steps
         copied: Copied | None = None
         with steps.run("build") as step:
+            if self.target.problem is not None:
+                raise UsageError(self.target.problem)
             if self.target.project is not None:
                 project = read_project(self.target.project)
                 self.plan = Plan.of(self.options, project.settings)
@@ -279,20 +290,25 @@ class Verification:
         """The MCP Registry pre-flight, when there is a server.json: offline, on the artifacts."""
         project = source.project
         path = self.options.server_json or (project.server_json if project is not None else None)
-        if path is None:
+        document: JsonDocument | Finding
+        if self.target.server_json is not None:  # a registry entry (--from-registry)
+            document, named = self.target.server_json, self.target.server_json.label
+        elif path is not None:
+            root = project.path if project is not None else path.parent
+            document, named = read_json_object(path, "MV601", "registry", root), path.name
+        else:
             return source
         record.steps.expect("registry")
-        document = read_json_object(path, "MV601", "registry", project.path if project is not None else path.parent)
         findings = check_server_json(
             document,
             source.wheel,
             self.options.env,
             project=project,
             sdist_description=source.sdist.description if source.sdist is not None else None,
-            bundles=self._bundles(path.parent),
+            bundles=self._bundles(path.parent) if path is not None else {},
         )
         record.findings += findings
-        record.steps.record("registry", findings, f"{path.name} agrees with the release")
+        record.steps.record("registry", findings, f"{named} agrees with the release")
         if not isinstance(document, JsonDocument):
             return source
         dist = source.wheel.metadata.name if source.wheel.metadata else None
@@ -612,12 +628,12 @@ class Verification:
         calls = self.plan.calls
         if not calls:
             return
-        for call in calls:
-            problem = bad_call(call, listing.tools)
-            if problem is not None:
-                raise UsageError(problem)
         record.steps.expect("calls")
         with record.steps.run("calls") as step:
+            for call in calls:
+                problem = bad_call(call, listing.tools)
+                if problem is not None:
+                    raise UsageError(problem)
             for call in calls:
                 record.calls.append(await server.client.call(call))
             done = sum(result.ok for result in record.calls)
