@@ -9,6 +9,7 @@ and the policy itself as a pure function.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -356,7 +357,19 @@ def test_the_protocols_table_covers_both_eras_in_text(tmp_path):
     result = mcp_verify(str(PACKAGES / "good-server"), "--protocols", "-q", tmp=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "accepts 5 of 5 versions offered" in result.stdout
+    assert re.search(r"2025-11-25\s+legacy\s+2025-11-25\s+✓", result.stdout)
+    assert re.search(r"2026-07-28\s+modern\s+2026-07-28\s+✓", result.stdout)
     assert "eras: modern ✓ 2026-07-28 (this connection) · legacy ✓ 2025-11-25 (own start)" in result.stdout
+
+
+@pytest.mark.slow
+def test_a_handshake_server_says_no_to_the_modern_version_cleanly(stdio, tmp_path):
+    """Offered 2026-07-28, a handshake-only server answers -32601: it does not speak it, and says so."""
+    result = mcp_verify(str(stdio.projects["era-legacy"]), "--protocols", "--format", "json", "-q", tmp=tmp_path)
+    report = json.loads(result.stdout)
+    modern = next(row for row in report["protocols"]["versions"] if row["era"] == "modern")
+    assert (modern["accepted"], modern["answered"]) == (False, "error -32601")
+    assert "MV304" not in codes(report), "a clean refusal is no failure"
 
 
 @pytest.mark.slow

@@ -1519,7 +1519,9 @@ async def protocol_matrix(spec: LaunchSpec) -> list[dict[str, str | bool]]:
                         found = await server.client.probe(version)
                         supported = found.supported_versions
                         row |= {"answered": ", ".join(supported), "accepted": version in supported}
-                        if found.outcome != "result":
+                        if found.outcome == "error" and found.error is not None:
+                            row["answered"] = f"error {found.error.get('code')}"  # it does not speak it: said so
+                        elif found.outcome != "result":
                             row["error"] = found.message
             except VerifyError as error:
                 row |= {"answered": "", "accepted": False, "error": error.message}

@@ -137,6 +137,23 @@ def _answer(result: dict[str, Any] | None) -> str:
     return ("error: " if result.get("isError") else "→ ") + shown
 
 
+def _versions(rows: list[dict[str, Any]]) -> list[str]:
+    """``--protocols``: each version offered, on a server of its own, and what the server answered."""
+    if not rows:
+        return []
+    table = [("offered", "era", "answered", "")]
+    for row in rows:
+        mark = MARKS[Status.PASS if row.get("accepted") else Status.FAIL]
+        table.append((str(row.get("offered")), str(row.get("era", "")), str(row.get("answered") or "-"), mark))
+    widths = [max(len(cells[column]) for cells in table) for column in range(3)]
+    shown = [
+        f"{'':21}{'  '.join(cell.ljust(width) for cell, width in zip(cells, widths, strict=False))}  {cells[3]}"
+        for cells in table
+    ]
+    errors = [f"{'':23}{row['offered']}: {first_line(str(row['error']))}" for row in rows if row.get("error")]
+    return [_cut(line.rstrip()) for line in [*shown, *errors]]
+
+
 def _eras(protocol: Protocol) -> str:
     """One line under the handshake step: each protocol era tried, how, and with what outcome."""
     parts = []
@@ -165,6 +182,7 @@ def render_one(report: Report) -> str:
             lines.append(_cut(f"{'':21}eras: {_eras(report.protocol)}"))
     for name, outcome in report.legs.items():
         lines.append(f"  {MARKS[Status(outcome['status'])]} {name:<10} {'':>5}  {_cut(outcome['message'])}")
+    lines += _versions(report.legs.get("protocols", {}).get("versions") or [])
     lines += _calls(report)
     if report.wheel is not None:
         lines += ["", "  wheel", *(f"    {line}" for line in _wheel_files(report.wheel))]
