@@ -16,7 +16,7 @@ itself, and of it with every process it started (builds, installers, servers) to
 numbers depend on the machine: only the ratios, taken in one run, are comparable.
 
     python benchmarks/bench.py [--repeat 5] [--project examples/weather-server] [--targets 10]
-                               [--only verify,many,jobs1,sequence] [--skip-naive]
+                               [--only verify,many,jobs1,sequence] [--skip-naive] [--era legacy]
 """
 
 from __future__ import annotations
@@ -139,9 +139,9 @@ def peak_rss_mb(command: list[str], *, check: bool = True) -> tuple[float, float
     return own / 1024**2, tree / 1024**2
 
 
-def verify_command(*projects: Path, jobs: int | None = None) -> list[str]:
+def verify_command(*projects: Path, jobs: int | None = None, era: str = "auto") -> list[str]:
     chosen = ["--jobs", str(jobs)] if jobs is not None else []
-    return [sys.executable, "-m", "mcp_verify", "-q", "--format", "json", *chosen, *map(str, projects)]
+    return [sys.executable, "-m", "mcp_verify", "-q", "--format", "json", "--era", era, *chosen, *map(str, projects)]
 
 
 def generate(project: Path, work: Path, count: int) -> list[Path]:
@@ -190,6 +190,9 @@ def main() -> None:
     parser.add_argument("--targets", type=int, default=10, help="how many generated projects the many-target runs have")
     parser.add_argument("--only", help="the pipelines to run, comma-separated (default: all)")
     parser.add_argument("--skip-naive", action="store_true", help="leave out the slow naive pipeline")
+    parser.add_argument(
+        "--era", default="auto", choices=("auto", "legacy", "modern"), help="how mcp-verify connects (its --era)"
+    )
     options = parser.parse_args()
     project = options.project.resolve()
     count = options.targets
@@ -199,12 +202,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-projects-") as generated:
         copies = generate(project, Path(generated), count)
         pipelines: dict[str, Callable[[Path], None]] = {
-            "verify": lambda work: run_verify(verify_command(project)),
+            "verify": lambda work: run_verify(verify_command(project, era=options.era)),
             "uv": lambda work: uv_pipeline(project, work),
             "naive": lambda work: naive_pipeline(project, work),
-            "many": lambda work: run_verify(verify_command(*copies)),
-            "jobs1": lambda work: run_verify(verify_command(*copies, jobs=1)),
-            "sequence": lambda work: one_by_one(copies),
+            "many": lambda work: run_verify(verify_command(*copies, era=options.era)),
+            "jobs1": lambda work: run_verify(verify_command(*copies, jobs=1, era=options.era)),
+            "sequence": lambda work: one_by_one(copies, options.era),
         }
         chosen = (
             options.only.split(",")
@@ -258,9 +261,9 @@ def main() -> None:
         print(f"peak RSS, {what}: mcp-verify itself {own:.0f} MB, with every process it started {tree:.0f} MB")
 
 
-def one_by_one(projects: list[Path]) -> None:
+def one_by_one(projects: list[Path], era: str = "auto") -> None:
     for project in projects:
-        run_verify(verify_command(project))
+        run_verify(verify_command(project, era=era))
 
 
 def run_verify(command: list[str]) -> None:
