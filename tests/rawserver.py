@@ -237,6 +237,8 @@ def serve_http(port):
     class Handler(BaseHTTPRequestHandler):
         def reply(self, status, body=b"", content_type="application/json", headers=()):
             self.send_response(status)
+            if BEHAVIOUR.get("http_header_bytes"):
+                self.send_header("X-Padding", "x" * BEHAVIOUR["http_header_bytes"])
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             for name, value in headers:
@@ -506,7 +508,8 @@ def make_project(
     modern results without resultType and cache hints), ``ignore_meta`` (answer whatever version ``_meta``
     names), ``http_session``, ``http_no_headers``, ``http_hosts`` (421 to a Host but 127.0.0.1), ``http_redirect``
     (307 to the URL with a slash), ``http_auth`` (``challenge``: the 401's WWW-Authenticate, ``documents``: path
-    to JSON served on GET), ``bind_all`` (listen on 0.0.0.0); see ``serve_http``: the server serves streamable
+    to JSON served on GET), ``bind_all`` (listen on 0.0.0.0), ``http_header_bytes`` (a header that long on every
+    response); see ``serve_http``: the server serves streamable
     HTTP when started with ``--http PORT``. ``attempts`` ([kind, target] pairs, see ``attempt``: each outcome a
     line ``attempt KIND TARGET: ...`` on stderr, then ``attempt home: $HOME``). ``setup_py``: a setup.py and no
     pyproject.toml, as old projects

@@ -60,6 +60,7 @@ HTTP_SERVERS: dict[str, dict[str, Any]] = {
         "http_auth": {"challenge": f'Bearer resource_metadata="{METADATA}"', "documents": DOCUMENTS},
     },
     "http-auth-bare": {"tools": [TOOL], "http_auth": {}},
+    "http-huge-headers": {"tools": [TOOL], "modern": True, "http_header_bytes": 400_000},
     "http-auth-elsewhere": {
         "tools": [TOOL],
         "http_auth": {"challenge": "Bearer", "documents": {ROOT_METADATA: {**RESOURCE, "resource": f"{ORIGIN}/other"}}},
@@ -318,6 +319,14 @@ def test_a_door_clients_cannot_get_through_is_an_error(http, name, words):
     report = http(name)
     assert report["ok"] is False
     assert words in codes(report)["MV447"]["message"]
+
+
+@pytest.mark.slow
+def test_over_http_a_response_too_large_to_read_fails_naming_it(http):
+    """400 KB of response headers: no HTTP response a client can read, named, never a traceback."""
+    report = http("http-huge-headers")
+    assert report["ok"] is False
+    assert "no HTTP response" in codes(report)["MV303"]["message"]
 
 
 # -- SDK servers, bundles, the sandbox -------------------------------------------------------------

@@ -81,7 +81,7 @@ from ._types import (
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+    from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 
     from anyio.abc import Process, TaskGroup
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
@@ -453,7 +453,7 @@ class _Pump:
 
     async def _http_response(self, response: httpx2.Response) -> None:
         request = response.request
-        method = request.headers.get("mcp-method") or request.method
+        method = request.headers.get("mcp-method") or _method_of(request)
         if response.is_redirect:
             self.redirects.append(f"HTTP {response.status_code} to {response.headers.get('location', '?')}")
         if response.status_code == 401:
@@ -586,6 +586,8 @@ class _Opening:
     done: anyio.Event = field(default_factory=anyio.Event)
     result: Any = None
     error: Exception | None = None
+    refused: int = 0
+    """How many HTTP refusals had been seen when it was sent."""
 
 
 class _Answered(Exception):
@@ -625,7 +627,7 @@ class Client:
         if pump.eof.is_set():
             raise await self.exited(step)
         strays, garbage, oversized, troubles = pump.stray_count, pump.garbage, len(pump.oversized), pump.troubles
-        sent = len(pump.sent)
+        sent, refused = len(pump.sent), len(pump.http_errors)
         outcome: list[T] = []
         failure: list[Exception] = []
 
@@ -656,7 +658,7 @@ class Client:
         if outcome:
             return outcome[0]
         if failure and not (isinstance(failure[0], MCPError) and failure[0].code == CONNECTION_CLOSED):
-            raise _Answered(failure[0])
+            raise _Answered(_with_refusal(failure[0], pump.http_errors[refused:]))
         # the mcp client's code for a closed connection is also the usual "server error": the server's own
         # error response, when there is one, is what it said
         answered = next((pump.errors[key] for key, _ in pump.sent[sent:] if key in pump.errors), None)
@@ -741,7 +743,7 @@ class Client:
 
     def _open(self, method: str, request: Callable[[], Awaitable[Any]]) -> None:
         """Send a request in the background (the opening one, or the fallback); its answer is kept for later."""
-        opening = self._openings[method] = _Opening()
+        opening = self._openings[method] = _Opening(refused=len(self.pump.http_errors))
 
         async def send() -> None:
             try:
@@ -762,7 +764,7 @@ class Client:
         if isinstance(opening.error, MCPError) and opening.error.code == CONNECTION_CLOSED:
             raise await self.exited("handshake")
         if opening.error is not None:
-            raise _Answered(opening.error)
+            raise _Answered(_with_refusal(opening.error, self.pump.http_errors[opening.refused :]))
         return opening.result
 
     async def connect(self) -> Handshake:
@@ -1343,6 +1345,23 @@ def _answered_probe(cause: Exception, version: str = LATEST_MODERN_VERSION) -> D
 
 def _not_found(error: Exception) -> bool:
     return isinstance(error, MCPError) and error.code == METHOD_NOT_FOUND
+
+
+def _method_of(request: httpx2.Request) -> str:
+    """The JSON-RPC method a POST carries (a handshake-era request names it only in its body)."""
+    try:
+        message = _message(request.content[:_HTTP_BODY_KEPT]) if request.method == "POST" else None
+    except httpx2.RequestNotRead:  # a body still streaming: its method is not known here
+        message = None
+    return getattr(message, "method", None) or request.method
+
+
+def _with_refusal(error: Exception, refusals: Sequence[str]) -> Exception:
+    """Streamable HTTP: the mcp transport turns an HTTP refusal into a JSON-RPC error that no longer says
+    what the server did; the refusal, as it was seen, is put back into its message."""
+    if not isinstance(error, MCPError) or not refusals:
+        return error
+    return MCPError(error.code, f"{error.message}: {refusals[-1]}", error.error.data)
 
 
 def _problem(error: Exception) -> str:
