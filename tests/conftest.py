@@ -87,23 +87,34 @@ class Run:
         return next(step for step in self.report["steps"] if step["name"] == name)
 
 
+def command(*args: str) -> list[str]:
+    """``mcp-verify ARGS`` as a user runs it: a fresh interpreter on this checkout's package."""
+    return [sys.executable, "-m", "mcp_verify", *args]
+
+
+def environment(tmp: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment with a TMPDIR of its own (made here), to see what a run leaves in it."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    return {**os.environ, "TMPDIR": str(tmp), **(env or {})}
+
+
 def mcp_verify(
     *args: str,
     tmp: Path,
     env: dict[str, str] | None = None,
     cwd: Path = ROOT,
     wrapper: Sequence[str] = (),
+    timeout: float = 600,
     **popen: Any,
 ) -> subprocess.CompletedProcess[str]:
     """The command as a user runs it, in a fresh process (under ``wrapper``, strace say, if given)."""
-    tmp.mkdir(parents=True, exist_ok=True)
     return subprocess.run(
-        [*wrapper, sys.executable, "-m", "mcp_verify", *args],
+        [*wrapper, *command(*args)],
         capture_output=True,
         text=True,
         cwd=cwd,
-        env={**os.environ, "TMPDIR": str(tmp), **(env or {})},
-        timeout=600,
+        env=environment(tmp, env),
+        timeout=timeout,
         check=False,
         **popen,
     )

@@ -14,7 +14,17 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from .conftest import MARK_VARIABLE, PACKAGES, POSIX_ONLY, ROOT, assert_clean, mcp_verify, processes_with
+from .conftest import (
+    MARK_VARIABLE,
+    PACKAGES,
+    POSIX_ONLY,
+    ROOT,
+    assert_clean,
+    command,
+    environment,
+    mcp_verify,
+    processes_with,
+)
 
 
 @pytest.mark.parametrize(
@@ -126,9 +136,7 @@ def run_in_terminal(*arguments: str) -> str:
     import pty  # noqa: PLC0415 - POSIX only
 
     controller, terminal = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mcp_verify", *arguments], cwd=ROOT, stdout=subprocess.PIPE, stderr=terminal
-    )
+    process = subprocess.Popen(command(*arguments), cwd=ROOT, stdout=subprocess.PIPE, stderr=terminal)
     os.close(terminal)
     chunks = []
     while True:
@@ -190,9 +198,9 @@ def test_pip_installer_path(verify):
 def interrupt_when(ready, sig: int, tmp, *arguments: str) -> str:
     """Start mcp-verify, send ``sig`` once ``ready()`` is true, return its stderr once it has ended."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "mcp_verify", *arguments],
+        command(*arguments),
         cwd=ROOT,
-        env={**os.environ, "TMPDIR": str(tmp)},
+        env=environment(tmp),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

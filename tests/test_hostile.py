@@ -24,7 +24,6 @@ import re
 import signal
 import stat
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -40,7 +39,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from . import hostile
-from .conftest import LINUX_ONLY, MARK_VARIABLE, ROOT, processes_with
+from .conftest import LINUX_ONLY, MARK_VARIABLE, ROOT, command, environment, processes_with
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -185,9 +184,8 @@ def execute(
 
     work.mkdir(parents=True, exist_ok=True)
     tmp = tmp or work / "tmp"
-    tmp.mkdir(parents=True, exist_ok=True)
     marker = uuid.uuid4().hex
-    command = [sys.executable, "-m", "mcp_verify", *argv, "--env", f"{MARK_VARIABLE}={marker}"]
+    argv = [*argv, "--env", f"{MARK_VARIABLE}={marker}"]
     watched = {path: digest(path) for path in watch}
     out: list[bytes] = []
     err: list[bytes] = []
@@ -196,9 +194,9 @@ def execute(
         controller, terminal = pty.openpty()
     started = time.monotonic()
     process = subprocess.Popen(
-        command,
+        command(*argv),
         cwd=ROOT,
-        env={**os.environ, "TMPDIR": str(tmp), **(env or {})},
+        env=environment(tmp, env),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=terminal if tty else subprocess.PIPE,

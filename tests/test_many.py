@@ -39,7 +39,7 @@ from mcp_verify._types import Finding, Severity, Status, StepResult
 from mcp_verify.cli import main
 
 from . import rawserver
-from .conftest import MARK_VARIABLE, ROOT, processes_with, tree_digest
+from .conftest import MARK_VARIABLE, ROOT, command, environment, mcp_verify, processes_with, tree_digest
 
 TOOL = {"name": "echo", "description": "Echo the text back.", "inputSchema": {"type": "object"}}
 GOOD = ["servers/mvt-m-alpha", "servers/mvt-m-beta", "servers/mvt-m-slow"]
@@ -84,15 +84,6 @@ def monorepo(tmp_path_factory: pytest.TempPathFactory) -> Monorepo:
     (servers / "docs" / "index.md").write_text("# the servers\n")
     (root / "servers.txt").write_text(TARGETS)
     return Monorepo(root, tree_digest(root))
-
-
-def command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "mcp_verify", *args]
-
-
-def environment(tmp: Path, **extra: str) -> dict[str, str]:
-    tmp.mkdir(parents=True, exist_ok=True)
-    return {**os.environ, "TMPDIR": str(tmp), **extra}
 
 
 @dataclass
@@ -235,20 +226,17 @@ def test_every_target_is_in_exactly_one_shard_and_the_union_is_the_whole_run(
                 f["code"] for f in unsharded.run.reports[project]["findings"]
             ]
         assert_clean(monorepo, run)
-    planned = subprocess.run(
-        command("matrix", "--targets", "servers.txt", "--shards", "3"),
-        cwd=monorepo.root,
-        capture_output=True,
-        text=True,
-        check=True,
+    planned = mcp_verify(
+        "matrix", "--targets", "servers.txt", "--shards", "3", tmp=base_of(shards) / "tmp-matrix", cwd=monorepo.root
     )
+    assert planned.returncode == 0, planned.stderr
     holding = [f"{number}/3" for number, run in shards.items() if run.reports]
     assert json.loads(planned.stdout)["shard"] == holding
 
 
 def merge(base: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``mcp-verify merge ARGS`` as a user runs it."""
-    return subprocess.run(command("merge", *args), cwd=base, capture_output=True, text=True, timeout=120, check=False)
+    return mcp_verify("merge", *args, tmp=base / "tmp-merge", cwd=base, timeout=120)
 
 
 def merged(*args: str, env: dict[str, str] | None = None) -> Result:
@@ -555,7 +543,7 @@ def test_a_report_reads_back_as_it_was_written() -> None:
 # -- the workflow the README shows ------------------------------------------------------------------
 
 
-def test_the_readme_shows_the_example_workflow_and_its_plan_runs(monorepo: Monorepo) -> None:
+def test_the_readme_shows_the_example_workflow_and_its_plan_runs(monorepo: Monorepo, tmp_path: Path) -> None:
     example = ROOT / "examples" / "github-workflow" / "mcp-verify-matrix.yml"
     assert f"```yaml\n{example.read_text()}```" in (ROOT / "README.md").read_text()
     workflow = yaml.safe_load(example.read_text())
@@ -563,10 +551,9 @@ def test_the_readme_shows_the_example_workflow_and_its_plan_runs(monorepo: Monor
     plan = next(step for step in jobs["plan"]["steps"] if step.get("id") == "plan")["run"]
     arguments = shlex.split(plan.split("$(", 1)[1].split(")", 1)[0])
     assert arguments[:2] == ["mcp-verify", "matrix"]
-    planned = subprocess.run(
-        command(*arguments[1:]), cwd=monorepo.root, capture_output=True, text=True, check=True
-    ).stdout
-    dimensions = json.loads(planned)
+    planned = mcp_verify(*arguments[1:], tmp=tmp_path, cwd=monorepo.root)
+    assert planned.returncode == 0, planned.stderr
+    dimensions = json.loads(planned.stdout)
     used = set(re.findall(r"matrix\.(\w+)", yaml.safe_dump(jobs["verify"])))
     assert used <= set(dimensions), f"the verify job reads {used}, the plan gives {set(dimensions)}"
     assert jobs["verify"]["strategy"]["matrix"] == "${{ fromJSON(needs.plan.outputs.matrix) }}"
@@ -604,21 +591,11 @@ def test_a_shard_that_gets_no_target_verifies_nothing_and_passes(tmp_path: Path)
     (tmp_path / "list.txt").write_text("servers/gone\n")
     mine = shard_of("servers/gone", 2)
     other = 3 - mine
-    empty = subprocess.run(
-        command("--targets", "list.txt", "--shard", f"{other}/2", "--format", "json"),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
+    empty = mcp_verify(
+        "--targets", "list.txt", "--shard", f"{other}/2", "--format", "json", tmp=tmp_path / "tmp", cwd=tmp_path
     )
     assert (empty.returncode, json.loads(empty.stdout)) == (0, {"ok": True, "projects": []})
     assert "no target falls in this shard" in empty.stderr
-    gone = subprocess.run(
-        command("--targets", "list.txt", "--shard", f"{mine}/2"),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    gone = mcp_verify("--targets", "list.txt", "--shard", f"{mine}/2", tmp=tmp_path / "tmp", cwd=tmp_path)
     assert gone.returncode == 1  # a list: the target's own problem is its failure, not a usage error
     assert "MV901 build: servers/gone: no such file or directory" in gone.stdout

@@ -4,16 +4,14 @@ is kept whole: the memory of mcp-verify stays bounded however much it writes on 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from typing import TYPE_CHECKING
 
 import psutil
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, command, environment
 from .rawserver import make_project
 
 if TYPE_CHECKING:
@@ -27,11 +25,9 @@ MIB = 1024 * 1024
 
 def run_watched(args: list[str], tmp: Path) -> tuple[subprocess.CompletedProcess[str], int]:
     """``mcp-verify ARGS`` with its own resident memory sampled as it runs: (the result, the peak in bytes)."""
-    tmp.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "mcp_verify", *args]
-    environment = {**os.environ, "TMPDIR": str(tmp)}
+    argv = command(*args)
     pipe = subprocess.PIPE
-    process = subprocess.Popen(command, cwd=ROOT, stdout=pipe, stderr=pipe, text=True, env=environment)
+    process = subprocess.Popen(argv, cwd=ROOT, stdout=pipe, stderr=pipe, text=True, env=environment(tmp))
     watched = psutil.Process(process.pid)
     peak = 0
     while process.poll() is None:
@@ -41,7 +37,7 @@ def run_watched(args: list[str], tmp: Path) -> tuple[subprocess.CompletedProcess
             break
         time.sleep(0.02)
     stdout, stderr = process.communicate(timeout=300)
-    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr), peak
+    return subprocess.CompletedProcess(argv, process.returncode, stdout, stderr), peak
 
 
 def test_a_tool_call_answered_with_minus_32000_shows_the_servers_own_error(tmp_path):

@@ -6,7 +6,6 @@ finish, and a report cut short does not count as finished).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import uuid
@@ -19,7 +18,7 @@ from mcp_verify._lists import OFFICIAL, read_server_list
 from mcp_verify._merge import read_reports
 
 from . import rawserver
-from .conftest import MARK_VARIABLE, processes_with
+from .conftest import MARK_VARIABLE, mcp_verify, processes_with
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -113,19 +112,12 @@ class Swept:
 def swept(sweep: Sweep, name: str) -> Swept:
     marker = uuid.uuid4().hex
     tmp = sweep.base / f"tmp-{name}"
-    tmp.mkdir()
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "mcp_verify", "--from-registry", "servers.json", "--index-url", sweep.index,
-            "--resume", "reports", "--jobs", "2", "--format", "json", "-o", f"{name}.json", "--timeout", "15",
-            "--env", f"{MARK_VARIABLE}={marker}",
-        ],
+    result = mcp_verify(
+        "--from-registry", "servers.json", "--index-url", sweep.index, "--resume", "reports", "--jobs", "2",
+        "--format", "json", "-o", f"{name}.json", "--timeout", "15", "--env", f"{MARK_VARIABLE}={marker}",
+        tmp=tmp,
         cwd=sweep.base,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TMPDIR": str(tmp)},
         timeout=300,
-        check=False,
     )  # fmt: skip
     assert list(tmp.iterdir()) == [], "temporary files left behind"
     assert processes_with(marker) == []
@@ -181,13 +173,7 @@ def test_a_registry_list_is_swept_then_resumed(sweep: Sweep) -> None:
     assert f"{GOOD}: ✓ build" in second.stderr
     assert [report.project for report in read_reports(stored)] == [GOOD]  # whole again
 
-    merged = subprocess.run(
-        [sys.executable, "-m", "mcp_verify", "merge", "reports", "--format", "json"],
-        cwd=sweep.base,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    merged = mcp_verify("merge", "reports", "--format", "json", tmp=sweep.base / "tmp-merge", cwd=sweep.base)
     assert merged.returncode == 1
     assert sorted(report["project"] for report in json.loads(merged.stdout)["projects"]) == sorted(second.reports)
 
@@ -218,12 +204,7 @@ def test_a_server_list_in_both_of_the_registrys_shapes(tmp_path: Path) -> None:
 def test_a_file_that_is_no_server_list_is_a_usage_error(tmp_path: Path, text: str, words: str) -> None:
     path = tmp_path / "servers.json"
     path.write_text(text)
-    result = subprocess.run(
-        [sys.executable, "-m", "mcp_verify", "--from-registry", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = mcp_verify("--from-registry", str(path), tmp=tmp_path / "tmp")
     assert result.returncode == 2
     assert words in result.stderr
     assert "Traceback" not in result.stderr

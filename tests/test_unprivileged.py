@@ -12,12 +12,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-from .conftest import POSIX_ONLY, ROOT
+from .conftest import POSIX_ONLY, mcp_verify
 from .hostile import TOOL, good_wheel
 from .rawserver import make_project
 
@@ -60,18 +58,8 @@ def test_a_run_directory_with_locked_trees_is_removed_without_privileges(tmp_pat
     source = rawserver.SERVER[rawserver.SERVER.index("def lock(") : rawserver.SERVER.index("def trespass(")]
     (hook / "hatch_build.py").write_text(HOOK.replace("LOCK_SOURCE", source))
     tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    env = {**os.environ, "TMPDIR": str(tmp)}
     report = tmp_path / "report.json"
-    result = subprocess.run(
-        [*prefix, sys.executable, "-m", "mcp_verify", str(server), str(hook), "--format", "json", "-o", str(report)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=600,
-        check=False,
-    )
+    result = mcp_verify(str(server), str(hook), "--format", "json", "-o", str(report), tmp=tmp, wrapper=prefix)
     assert result.returncode == 0, result.stdout + result.stderr
     assert [item["ok"] for item in json.loads(report.read_text())["projects"]] == [True, True]
     assert list(tmp.iterdir()) == []
