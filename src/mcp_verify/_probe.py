@@ -724,10 +724,11 @@ class Client:
             await self._watch("launch", "initialize", self.pump.answered.wait, self.deadline, silence_ok=True)
             return
         self._open("server/discover", partial(self.session.send_discover, LATEST_MODERN_VERSION))
-        limit = min(self.deadline, self.process.spawned + DISCOVER_LIMIT)
         mark = self.pump.stray_count
         try:
-            await self._watch("launch", "server/discover", self.pump.answered.wait, limit, silence_ok=True)
+            await self._watch(
+                "launch", "server/discover", self.pump.answered.wait, self._probe_deadline, silence_ok=True
+            )
         except ServerExited as exited:
             self.found.discovery = _exited_probe(exited)
             raise
@@ -789,12 +790,21 @@ class Client:
 
     def _allowance(self) -> float:
         """The deadline, or a few seconds from now if it has passed: a request sent late still gets a chance."""
-        return max(self.deadline, anyio.current_time() + min(LIST_ALLOWANCE, self.spec.timeout))
+        return max(self.deadline, self._soon(LIST_ALLOWANCE))
+
+    def _soon(self, seconds: float) -> float:
+        """A deadline ``seconds`` from now, and never further than ``--timeout``."""
+        return anyio.current_time() + min(seconds, self.spec.timeout)
+
+    @property
+    def _probe_deadline(self) -> float:
+        """When a current client gives up waiting for the answer to ``server/discover`` (and falls back)."""
+        return min(self.deadline, self.process.spawned + DISCOVER_LIMIT)
 
     async def _discovered(self) -> Discovery:
         """What the server did with the probe, waited for as long as a current client waits."""
         try:
-            raw = await self._opened("server/discover", min(self.deadline, self.process.spawned + DISCOVER_LIMIT) + 1)
+            raw = await self._opened("server/discover", self._probe_deadline + 1)
         except _Answered as answered:
             refused = self.pump.http_errors[:1]
             if refused and "no HTTP response" in refused[0] and await self.process.exited_within(EXIT_GRACE):
@@ -805,7 +815,7 @@ class Client:
             return _exited_probe(exited)
         except VerifyError as error:
             return _failed_probe(error, self.pump.last_stray.text if self.pump.last_stray else "")
-        return Discovery("result", "answered with a DiscoverResult", LATEST_MODERN_VERSION, result=raw)
+        return _result_probe(raw)
 
     def _adopt(self, result: types.DiscoverResult) -> Handshake:
         """Connect in the modern era: from now on every request carries its version in ``_meta``."""
@@ -875,6 +885,12 @@ class Client:
         handshake = self.found.handshake
         return handshake.era if handshake is not None else None
 
+    @property
+    def capabilities(self) -> dict[str, Any]:
+        """What the server advertised (nothing, before it connected)."""
+        handshake = self.found.handshake
+        return handshake.capabilities if handshake is not None else {}
+
     async def offer(self, version: str) -> str:
         """Initialize offering one protocol version; return the version the server answers with."""
         params = types.InitializeRequestParams(
@@ -896,12 +912,12 @@ class Client:
             )
         except _Answered as answered:
             return _answered_probe(answered.cause, version)
-        return Discovery("result", "answered with a DiscoverResult", version, result=raw)
+        return _result_probe(raw, version)
 
     async def check_version(self) -> None:
         """A modern server must judge each request by the version its ``_meta`` names: one naming a version no
         server supports must be refused (-32022), not answered as if it were valid."""
-        limit = anyio.current_time() + min(PING_LIMIT, self.spec.timeout)
+        limit = self._soon(PING_LIMIT)
         request = partial(self.session.send_discover, UNKNOWN_VERSION)
         try:
             await self._watch("handshake", "server/discover", request, limit)
@@ -956,7 +972,7 @@ class Client:
         that does not answer gets a warning, and the run goes on."""
         if self.era != LEGACY:
             return
-        limit = anyio.current_time() + min(PING_LIMIT, self.spec.timeout)
+        limit = self._soon(PING_LIMIT)
         try:
             await self._watch("handshake", "ping", self.session.send_ping, limit)
         except _Answered as answered:
@@ -980,6 +996,12 @@ class Client:
         self.found.ready_seconds = round(anyio.current_time() - self.process.spawned, 3)
         return listing
 
+    async def listed(self) -> tuple[Handshake, Listing]:
+        """Launch, handshake and list in turn, for a look at a server beside the verification's own connection."""
+        await self.started()
+        handshake = await self.connect()
+        return handshake, await self.list_all()
+
     async def _list(self, method: str, key: str) -> list[JSONDict]:
         """Follow pagination to the end (a cursor seen twice would loop forever: stop there)."""
         found: list[JSONDict] = []
@@ -990,16 +1012,12 @@ class Client:
             params = types.PaginatedRequestParams(cursor=cursor) if cursor else None
             sent = len(self.pump.sent)
             operation = partial(self.session.send_request, _REQUESTS[method](params=params), types.Result)
+            rejected: ValidationError | None = None
             try:
                 await self._watch("list", method, operation, limit)
             except _Answered as answered:
                 if isinstance(answered.cause, ValidationError):
-                    page = self.pump.raw_result(method, sent)
-                    found += _items(page, key)
-                    self._keep(method, page)
-                    if not _envelope_only(answered.cause):  # a result without its envelope is judged by the era's rules
-                        self.found.list_problems.append(_rejected(method, key, page, answered.cause))
-                    cursor = page.get("nextCursor") if isinstance(page, dict) else None
+                    rejected = answered.cause  # the page is still read, as far as it can be
                 elif method == "resources/templates/list" and _not_found(answered.cause):
                     return found  # a server with resources but no templates may not implement it: clients cope
                 else:
@@ -1010,11 +1028,12 @@ class Client:
                     raise
                 self.found.list_problems.append(ListProblem(method, error.message))
                 return found
-            else:
-                page = self.pump.raw_result(method, sent)
-                found += _items(page, key)
-                self._keep(method, page)
-                cursor = page.get("nextCursor") if isinstance(page, dict) else None
+            page = self.pump.raw_result(method, sent)
+            found += _items(page, key)
+            self._keep(method, page)
+            if rejected is not None and not _envelope_only(rejected):  # one without its envelope: the era's rules judge
+                self.found.list_problems.append(_rejected(method, key, page, rejected))
+            cursor = page.get("nextCursor") if isinstance(page, dict) else None
             if not isinstance(cursor, str) or not cursor or cursor in seen:
                 break
             seen.add(cursor)
@@ -1069,8 +1088,7 @@ class Client:
         read, every prompt got, one instantiation of each resource template read, a completion asked for each
         prompt's first argument (where completions are advertised), what only the handshake era has (on a
         handshake connection), and last a method no server has."""
-        capabilities = self.found.handshake.capabilities if self.found.handshake else {}
-        completing = "completions" in capabilities
+        completing = "completions" in self.capabilities
         prompts = {name: item for item in listing.prompts if isinstance(name := item.get("name"), str)}
         plan: list[tuple[str, Exercise]] = [
             *((f"read {uri}", partial(self.read, uri)) for uri in _named(listing.resources, "uri")),
@@ -1092,7 +1110,7 @@ class Client:
 
     def handshake_era_plan(self, listing: Listing) -> list[tuple[str, Exercise]]:
         """What only the handshake era has: resources/subscribe (where advertised) and logging/setLevel."""
-        capabilities = self.found.handshake.capabilities if self.found.handshake else {}
+        capabilities = self.capabilities
         resources, uris = capabilities.get("resources"), _named(listing.resources, "uri")
         plan: list[tuple[str, Exercise]] = []
         if isinstance(resources, dict) and resources.get("subscribe") and uris:
@@ -1159,7 +1177,7 @@ class Client:
         started = anyio.current_time()
         request = types.Request[types.RequestParams | None, str](method=UNKNOWN_METHOD, params=None)
         operation = partial(self.session.send_request, request, types.Result)
-        limit = anyio.current_time() + min(PING_LIMIT, self.spec.timeout)
+        limit = self._soon(PING_LIMIT)
         error: str | None = "answered with a result, as if the method existed"
         answered = True
         try:
@@ -1320,6 +1338,10 @@ def _failed_probe(error: VerifyError, wrote: str) -> Discovery:
     if error.code in {"MV204", "MV302", "MV206"}:
         return Discovery("garbage", f"it wrote {shorten(wrote)!r} on stdout, which is not JSON-RPC, and never answered")
     return _silent_probe()
+
+
+def _result_probe(result: Any, version: str = LATEST_MODERN_VERSION) -> Discovery:
+    return Discovery("result", "answered with a DiscoverResult", version, result=result)
 
 
 def _silent_probe() -> Discovery:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from .._exceptions import UsageError
 from .._platform import WINDOWS_CONSOLE
 from .._report import redact
-from .._types import Artifacts, Call, ServerInfo, Settings
+from .._types import Artifacts, Call, ServerInfo, Settings, Severity
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -95,6 +95,12 @@ class Record:
     calls: list[CallResult] = field(default_factory=list)
     bundle: Bundle | None = None
     protocol: Protocol | None = None
+
+    def add(self, found: Sequence[Finding], step: str) -> None:
+        """The findings of a step whose work is done: it warns when any of them is more than advice."""
+        self.findings += found
+        if any(item.severity != Severity.INFO for item in found):
+            self.steps.warn(step)
 
 
 @dataclass(frozen=True)

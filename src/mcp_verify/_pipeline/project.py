@@ -15,9 +15,7 @@ from typing import TYPE_CHECKING
 import anyio
 
 from .._build import build_project, build_wheel, unpack_sdist
-from .._bundle import (
-    bundle_summary,
-)
+from .._bundle import bundle_summary
 from .._catalogue import finding
 from .._checks.apps import check_apps, linked, to_read
 from .._checks.archive import check_archive
@@ -90,7 +88,7 @@ if TYPE_CHECKING:
     from .._sandbox import Sandbox
     from .._steps import Progress
     from .._targets import Target
-    from .._types import Copied, Environment, Exercised, Finding, Installer, JSONDict, Listing, Project, Wheel
+    from .._types import Copied, Environment, Finding, Installer, JSONDict, Listing, Project, Wheel
 
 _STDERR_TAIL = 4000
 _SHUTDOWN_WORDS = {
@@ -429,9 +427,7 @@ class Verification:
         installed = _Lazy(requires_dist, environment)
         self._dependencies(record, source, installed)
         if options.keep_env or options.env_dir is not None:
-            record.findings.append(
-                _finding_kept(environment, source.script),
-            )
+            record.findings.append(_finding_kept(environment, source.script))
         cwd = self.work / f"cwd-{index}"
         cwd.mkdir()
         jail = self.shared.sandbox
@@ -572,9 +568,7 @@ class Verification:
 
         try:
             async with launch(replace(spec, era=era)) as server:
-                await server.client.started()
-                handshake = await server.client.connect()
-                listing = await server.client.list_all()
+                handshake, listing = await server.client.listed()
                 await server.client.ping()
                 plan = server.client.handshake_era_plan(listing) if self.options.exercise else []
                 exercised = tuple([await request() for _, request in plan])
@@ -618,10 +612,7 @@ class Verification:
             doors=server.client.doors,
         )
         record.protocol = protocol
-        found_now = check_protocol(protocol) + check_doors(protocol.doors)
-        record.findings += found_now
-        if any(item.severity != Severity.INFO for item in found_now) and "handshake" in record.steps:
-            record.steps.warn("handshake")
+        record.add(check_protocol(protocol) + check_doors(protocol.doors), "handshake")
 
     async def _calls(self, record: Record, server: Server, listing: Listing) -> None:
         """The calls asked for, each checked against the tool's inputSchema before it is sent."""
@@ -639,10 +630,7 @@ class Verification:
             done = sum(result.ok for result in record.calls)
             step.message = f"{done} of {plural(len(calls), 'call')} answered without error"
         found = check_calls(record.calls, calls, listing.tools)
-        found += check_results(record.calls, listing.tools, self.options.clients)
-        record.findings += found
-        if any(item.severity != Severity.INFO for item in found):
-            record.steps.warn("calls")
+        record.add(found + check_results(record.calls, listing.tools, self.options.clients), "calls")
 
     async def _apps(self, record: Record, server: Server, listing: Listing) -> None:
         """MCP Apps: each ui:// resource a tool names, read as a host reads it before rendering, and checked
@@ -659,10 +647,7 @@ class Verification:
             for uri in uris:
                 reads.append(await server.client.read(uri))
             step.message = f"{plural(len(uris), 'UI resource')} read" if uris else "no ui:// resource to read"
-        found = check_apps(listing, reads, shipped, project_files)
-        record.findings += found
-        if any(item.severity != Severity.INFO for item in found):
-            record.steps.warn("apps")
+        record.add(check_apps(listing, reads, shipped, project_files), "apps")
 
     async def _exercise(self, record: Record, server: Server, listing: Listing) -> None:
         """Everything the server advertises, each request its own step (the probe's plan)."""
@@ -673,13 +658,7 @@ class Verification:
             with record.steps.run(name) as step:
                 item = await request()
                 step.message = item.error or "answered"
-            self._exercised(record, name, item)
-
-    def _exercised(self, record: Record, step: str, item: Exercised) -> None:
-        found = check_exercise([item])
-        record.findings += found
-        if any(finding.severity != Severity.INFO for finding in found):
-            record.steps.warn(step)
+            record.add(check_exercise([item]), name)
 
     def _denied(self, record: Record, stderr: str) -> None:
         """Under ``--sandbox``, what the server's own errors say was refused to it (MV211)."""
@@ -784,11 +763,8 @@ class Verification:
         server: Server | None = None
         try:
             async with launch(replace(spec, env=env)) as server:
-                await server.client.started()
-                await server.client.connect()
-                listing = await server.client.list_all()
-            handshake = server.found.handshake
-            texts = {"instructions": handshake.instructions if handshake else None}
+                handshake, listing = await server.client.listed()
+            texts = {"instructions": handshake.instructions}
             texts |= {
                 f"tool {tool.get('name')}": f"{tool.get('name')} {tool.get('description') or ''}"
                 for tool in listing.tools
@@ -821,9 +797,7 @@ class Verification:
         outcome: JSONDict
         try:
             async with launch(over) as server:
-                await server.client.started()
-                await server.client.connect()
-                listing = await server.client.list_all()
+                _, listing = await server.client.listed()
             message = f"{plural(len(listing.tools), 'tool')} over streamable HTTP at {over.endpoint}"
             outcome = {"status": Status.PASS.value, "message": message, "url": over.endpoint}
         except VerifyError as error:
@@ -938,17 +912,14 @@ def _server_info(server: Server) -> ServerInfo:
 
 
 def _deprecation(line: str) -> Finding:
-
     return finding("MV108", f"the build backend warns: {line}")
 
 
 def _non_ascii(where: list[str]) -> Finding:
-
     return finding("MV221", f"non-ASCII text in {', '.join(where)}")
 
 
 def _finding_kept(environment: Environment, script: str) -> Finding:
-
     return finding(
         "MV002",
         f"kept the environment at {environment.path}",
@@ -957,13 +928,11 @@ def _finding_kept(environment: Environment, script: str) -> Finding:
 
 
 def _script_chosen(script: str, wheel: Wheel) -> Finding:
-
     others = ", ".join(sorted(set(wheel.console_scripts) - {script}))
     return finding("MV114", f"{wheel.filename} has several console scripts: launched {script} (not {others})")
 
 
 def _interpreter_chosen(requires_python: str | None, environment: Environment) -> Finding:
-
     return finding(
         "MV003",
         f"Requires-Python {requires_python} rules out this Python ({sys.version.split()[0]}): verified with "
