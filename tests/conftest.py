@@ -61,6 +61,18 @@ def processes_with(marker: str) -> list[int]:
     return found
 
 
+def drain_terminal(controller: int, into: list[bytes]) -> None:
+    """Read a pseudo-terminal until its other side closes (Linux then says EIO)."""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:
+            return
+        if not chunk:
+            return
+        into.append(chunk)
+
+
 @dataclass
 class Run:
     """One finished ``mcp-verify`` invocation."""

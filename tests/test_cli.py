@@ -21,6 +21,7 @@ from .conftest import (
     ROOT,
     assert_clean,
     command,
+    drain_terminal,
     environment,
     mcp_verify,
     processes_with,
@@ -138,15 +139,8 @@ def run_in_terminal(*arguments: str) -> str:
     controller, terminal = pty.openpty()
     process = subprocess.Popen(command(*arguments), cwd=ROOT, stdout=subprocess.PIPE, stderr=terminal)
     os.close(terminal)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:  # the other side closed: Linux says EIO
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
+    chunks: list[bytes] = []
+    drain_terminal(controller, chunks)
     process.communicate(timeout=300)
     os.close(controller)
     return b"".join(chunks).decode()

@@ -39,7 +39,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from . import hostile
-from .conftest import LINUX_ONLY, MARK_VARIABLE, ROOT, command, environment, processes_with
+from .conftest import LINUX_ONLY, MARK_VARIABLE, ROOT, command, drain_terminal, environment, processes_with
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -150,17 +150,6 @@ def _drain(stream: Any, into: list[bytes]) -> None:
             into.append(chunk)
 
 
-def _drain_pty(controller: int, into: list[bytes]) -> None:
-    while True:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:  # the other side closed: Linux says EIO
-            return
-        if not chunk:
-            return
-        into.append(chunk)
-
-
 def execute(
     argv: list[str],
     *,
@@ -208,7 +197,7 @@ def execute(
         resource.prlimit(process.pid, resource.RLIMIT_AS, (address_space, address_space))
     readers = [threading.Thread(target=_drain, args=(process.stdout, out), daemon=True)]
     if controller is not None:
-        readers.append(threading.Thread(target=_drain_pty, args=(controller, err), daemon=True))
+        readers.append(threading.Thread(target=drain_terminal, args=(controller, err), daemon=True))
     else:
         readers.append(threading.Thread(target=_drain, args=(process.stderr, err), daemon=True))
     for reader in readers:
