@@ -35,7 +35,7 @@ from .._exceptions import BuildError, CommandFailed, InstallError, LaunchError, 
 from .._project import read_project
 from .._steps import StepLog
 from .._subprocess import run
-from .._types import Installed, LaunchSpec, Severity, Status
+from .._types import Installed, LaunchSpec
 from .._venv import (
     environ_for_installs,
     environment_at,
@@ -92,8 +92,7 @@ class BundleVerification(Verification):
             project = read_project(bundle.root)
             found = check_manifest(bundle, missing_imports(bundle)) + check_contents_of_bundle(bundle)
             found += check_versions(bundle, _static_version(project), package_version(bundle))
-            found += check_icons(bundle) + check_signature(bundle)
-            record.findings += found
+            record.add(found + check_icons(bundle) + check_signature(bundle), "inspect")
             entry = entry_point(bundle)
             step.message = f"manifest_version {bundle.manifest_version or '?'} · {plural(len(bundle.members), 'file')}"
             step.message += f" · entry point {entry}" if entry else ""
@@ -101,8 +100,6 @@ class BundleVerification(Verification):
                 signer = bundle.signature.subject if bundle.signature else None
                 held = " · unsigned" if bundle.signature is None else " · signature unreadable"
                 step.message += f" · signed by {signer}" if signer else held
-            if any(item.severity != Severity.INFO for item in found):
-                step.status = Status.WARN
         return bundle
 
     async def _install_and_probe(self, record: Record, bundle: Bundle) -> None:

@@ -224,10 +224,7 @@ class Verification:
                 f"{path.name} ({size_text(path.stat().st_size)})" for path in (artifacts.sdist, artifacts.wheel) if path
             ]
             step.message = f"{artifacts.detail} {' → '.join(shown)}".strip()
-            found = [_deprecation(line) for line in artifacts.chatter]
-            record.findings += found
-            if found:
-                steps.warn("build")
+            record.add([_deprecation(line) for line in artifacts.chatter], "build")
         with steps.run("inspect") as step:
             sdist = inspect_sdist(artifacts.sdist) if artifacts.sdist is not None else None
             wheel = inspect_wheel(artifacts.wheel)
@@ -241,10 +238,9 @@ class Verification:
             if self.plan.script is None and len(wheel.console_scripts) > 1:
                 record.findings.append(_script_chosen(script, wheel))
             step.message = f"{plural(len(wheel.files), 'file')} · console script {script} = {entry_point}"
-            checks = check_contents(wheel, sdist, project, script, copied) + check_metadata(project, wheel)
-            record.findings += checks
-            if any(f.severity != Severity.INFO for f in checks):
-                step.status = Status.WARN
+            record.add(
+                check_contents(wheel, sdist, project, script, copied) + check_metadata(project, wheel), "inspect"
+            )
         source = Source(artifacts, wheel, sdist, project, script, entry_point)
         return self._registry(record, source)
 
@@ -461,10 +457,7 @@ class Verification:
         if metadata is None or declared(metadata.requires_dist, "mcp") == "always":
             return
         packages = package_sources(source.project, source.wheel) if source.project is not None else {}
-        found = check_dependencies(source.wheel, installed.get(), packages)
-        record.findings += found
-        if found:
-            record.steps.warn("install")
+        record.add(check_dependencies(source.wheel, installed.get(), packages), "install")
 
     # the server ----------------------------------------------------------------------------------
 
@@ -721,9 +714,7 @@ class Verification:
             output = await run(command, cwd=str(self.work))
         except CommandFailed as error:
             output = error.output
-        found = check_startup(server.startup_seconds, budget, import_costs(output), module.split(".")[0])
-        record.findings += found
-        record.steps.warn("launch")
+        record.add(check_startup(server.startup_seconds, budget, import_costs(output), module.split(".")[0]), "launch")
 
     def _snapshot(self, record: Record) -> None:
         """Compare what the server lists with the committed snapshot, or write the snapshot."""
